@@ -29,7 +29,10 @@ def as_array(name, value, ndim=None, shape=None, finite=True):
     if ndim is not None and value.ndim != ndim:
         want = _shape_str(shape) if shape is not None else f"{ndim} dimensions"
         raise ValueError(f"{name}: expected shape {want}, got shape {value.shape}")
-    if shape is not None and any(w is not None and w != g for w, g in zip(shape, value.shape)):
+    mismatch = shape is not None and any(
+        w is not None and w != g for w, g in zip(shape, value.shape, strict=True)
+    )
+    if mismatch:
         raise ValueError(f"{name}: expected shape {_shape_str(shape)}, got shape {value.shape}")
     if finite and not np.all(np.isfinite(value)):
         raise ValueError(f"{name}: contains NaN or infinite values")
@@ -77,4 +80,6 @@ def rng(name, value):
         return value
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return np.random.default_rng(int(value))
-    raise TypeError(f"{name}: expected a numpy Generator or an int seed, got {type(value).__name__}")
+    raise TypeError(
+        f"{name}: expected a numpy Generator or an int seed, got {type(value).__name__}"
+    )

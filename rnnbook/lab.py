@@ -65,7 +65,7 @@ def lab_command(root_dir, port=8888, token=None, open_browser=True, ip="127.0.0.
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m rnnbook.lab", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m rnnbook.lab", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     r = sub.add_parser("restore", help="restore one notebook of workspace/ to the original")
     r.add_argument("name", help="the notebook's number or name, e.g. 02")

@@ -1,0 +1,191 @@
+"""The project's own promises: packaging, notebook conventions, the lab's security."""
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from rnnbook import lab
+from rnnbook.notebooks import WIDGET_VIEW, execute
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+IGNORE = "nbval-ignore-output"
+# conda-forge names that differ from PyPI's
+CONDA_TO_PYPI = {"pytorch": "torch"}
+
+
+def requirement_name(spec):
+    return re.split(r"[\s<>=!~\[;]", spec.strip(), maxsplit=1)[0].lower()
+
+
+def test_environment_yml_and_pyproject_have_the_same_packages():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    names = {CONDA_TO_PYPI.get(n, n) for n in map(requirement_name, conda)} - {"python", "pip"}
+    assert names == {requirement_name(d) for d in pyproject["dependencies"]}
+    assert "python=3.11" in conda
+    # the pip section installs rnnbook itself with its test extra, so the test tools come along
+    assert pip == ["-e .[test]"]
+
+
+def test_constraints_pin_every_dependency_and_torch_stays_in_range():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split(";")[0].strip().split("==")
+            pins[name.lower().replace("_", "-")] = version
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = pyproject["dependencies"] + pyproject["optional-dependencies"]["test"]
+    assert {requirement_name(d) for d in wanted if ";" not in d} <= set(pins)
+    major, minor = map(int, pins["torch"].split(".")[:2])
+    assert (2, 4) <= (major, minor) < (2, 14)
+
+
+@pytest.mark.skipif(shutil.which("repo2docker", path=str(Path(sys.executable).parent)) is None,
+                    reason="jupyter-repo2docker is not installed")
+def test_repo2docker_uses_conda_and_installs_rnnbook(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "workspace"))
+    exe = Path(sys.executable).parent / "repo2docker"
+    out = subprocess.run([exe, "--no-build", "--debug", "."], cwd=repo, capture_output=True,
+                         text=True, timeout=300)
+    log = out.stdout + out.stderr
+    assert out.returncode == 0, log[-2000:]
+    assert "buildpacks/conda" in log.replace("-2f", "/")  # the conda build pack was chosen
+    assert 'env update -p ${NB_PYTHON_PREFIX} --file "environment.yml"' in log
+
+
+def code_cells(path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_conventions(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    cells = code_cells(path)
+    first = cells[0].source
+    assert "import rnnbook" in first and "setup_notebook(" in first, \
+        "the first code cell imports rnnbook and calls rnnbook.setup_notebook()"
+    for i, cell in enumerate(cells):
+        assert cell.source.strip() == "" or cell.execution_count is not None, \
+            f"code cell {i} was never executed"
+        for out in cell.outputs:
+            assert out.output_type != "error", f"code cell {i} has an error output"
+            text = json.dumps(out.get("text", "")) + json.dumps(out.get("data", {}))
+            assert "Traceback" not in text, f"code cell {i} shows a traceback"
+            assert WIDGET_VIEW not in out.get("data", {}), "run `make notebooks` (widget state)"
+        assert "execution" not in cell.metadata, "run `make notebooks` (execution timings)"
+    assert "widgets" not in nb.metadata, "run `make notebooks` (saved widget state)"
+
+
+def tagged_reason(source):
+    """Why a cell may skip nbval's comparison, or None: see the README's contributor section."""
+    if "setup_notebook(" in source:
+        return "versions"
+    if re.search(r"\bwidgets\.|_explorer\(|_inspector\(|_box\(|_chooser\(", source):
+        return "widget"
+    if "time.perf_counter" in source or "%time" in source:
+        return "timing"
+    if "progress=True" in source:
+        return "progress"
+    return None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_compared_unless_a_cell_has_a_reason(path):
+    cells = code_cells(path)
+    tagged = [c for c in cells if IGNORE in c.metadata.get("tags", [])]
+    for cell in tagged:
+        assert tagged_reason(cell.source), \
+            f"cell tagged {IGNORE} without a reason (widget, progress, versions, timing):\n" \
+            + cell.source[:300]
+    compared = len(cells) - len(tagged)
+    print(f"{path.name}: {compared} compared, {len(tagged)} ignored")
+    assert compared >= len(tagged), "at least half the code cells must have their outputs compared"
+
+
+def test_make_notebooks_is_deterministic(tmp_path):
+    """Executing a notebook twice gives the same bytes (the start-here notebook, for speed)."""
+    copy = tmp_path / "00_start_here.ipynb"
+    shutil.copy(ROOT / "notebooks" / "00_start_here.ipynb", copy)
+    execute(copy)
+    first = copy.read_bytes()
+    execute(copy)
+    assert copy.read_bytes() == first
+    assert first == (ROOT / "notebooks" / "00_start_here.ipynb").read_bytes(), \
+        "the committed notebook is stale: run `make notebooks`"
+
+
+def test_workspace_copy_and_restore(tmp_path):
+    src, dst = tmp_path / "notebooks", tmp_path / "workspace"
+    src.mkdir()
+    for name in ("00_start_here.ipynb", "02_loop.ipynb"):
+        (src / name).write_text(name)
+    assert lab.copy_missing(src, dst) == ["00_start_here.ipynb", "02_loop.ipynb"]
+    (dst / "02_loop.ipynb").write_text("my edits")
+    assert lab.copy_missing(src, dst) == []  # the learner's edits are never overwritten
+    lab.restore("02", src, dst)
+    assert (dst / "02_loop.ipynb").read_text() == "02_loop.ipynb"
+    assert (dst / "02_loop.ipynb.bak").read_text() == "my edits"
+    with pytest.raises(SystemExit, match="matches 0 notebooks"):
+        lab.restore("07", src, dst)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_lab_binds_localhost_and_refuses_requests_without_the_token(tmp_path):
+    port, token = free_port(), "test-token-123"
+    argv = lab.lab_command(tmp_path, port=port, token=token, open_browser=False)
+    assert "--ServerApp.ip=127.0.0.1" in argv
+    env = {"JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+           "PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/contents"
+    try:
+        for _ in range(150):
+            try:
+                status = urllib.request.urlopen(f"{url}?token={token}", timeout=2).status
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        else:
+            pytest.fail("JupyterLab did not start within 30 s")
+        assert status == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=5)
+        assert refused.value.code == 403
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_lab_generates_a_fresh_nonempty_token():
+    tokens = {
+        next(a for a in lab.lab_command("/tmp") if a.startswith("--IdentityProvider.token="))
+        for _ in range(2)
+    }
+    assert len(tokens) == 2 and all(len(t.split("=", 1)[1]) >= 32 for t in tokens)
