@@ -1,0 +1,566 @@
+"""Numpy RNN, LSTM and GRU cells and backprop through time (notebooks 02, 04 and 05).
+
+One interface serves the three cells, so one unroll, one backward loop and one
+gradient-flow measurement serve them all:
+
+    params = init_params(cell, input_size=D, hidden_size=H, rng=0)
+    state0 = zero_state(cell, batch_size=B, hidden_size=H)     # h (B, H); LSTMState(h, c)
+    h_t = rnn_step(x_t, h_prev, params)                        # the plain maths of a step
+    h_t, c_t = lstm_step(x_t, (h_prev, c_prev), params)
+    h_t = gru_step(x_t, h_prev, params)
+    hs, state_T, caches = unroll(cell, x, state0, params)       # x (T, B, D) -> hs (T, B, H)
+    dx, dstate0, grads = unroll_backward(cell, dhs, caches)    # dhs (T, B, H)
+
+Parameters follow PyTorch exactly (``torch.nn.RNN``/``LSTM``/``GRU``, one layer), so weights
+copy across with ``params_from_torch``. With G gates (1 rnn, 4 lstm, 3 gru) the dict holds
+
+    weight_ih (G*H, D)   weight_hh (G*H, H)   bias_ih (G*H,)   bias_hh (G*H,)
+
+with the gates' rows stacked in PyTorch's order: LSTM i, f, g, o; GRU r, z, n. The GRU follows
+PyTorch's convention: the reset gate multiplies (W_hn h + b_hn), after the matrix product, and
+h' = (1 - z) * n + z * h.
+
+``unroll`` returns one cache per step, a NamedTuple with named fields (each (B, H) unless
+noted), which the gate-inspector widget reads as ``caches[t].f``:
+
+    RNNCache   x (B, D), h_prev, h, params, nonlinearity
+    LSTMCache  x (B, D), h_prev, c_prev, i, f, g, o (gate activations), c (cell state), h, params
+    GRUCache   x (B, D), h_prev, r, z, n (gate activations), hn (= W_hn h_prev + b_hn), h, params
+
+Each cell has a cached forward and its backward side by side; the forward shares the gate
+maths (``_lstm_gates``, ``_gru_gates``, ``_rnn_hidden``) with the plain step a learner writes.
+Arrays keep their float dtype (float32 stays float32); no function here upcasts.
+"""
+
+import functools
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+
+from rnnbook import _validate
+
+CELLS = ("rnn", "lstm", "gru")
+NONLINEARITIES = ("tanh", "relu")
+NUM_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+class LSTMState(NamedTuple):
+    """The LSTM's state: the hidden state and the cell state, each (B, H)."""
+
+    h: np.ndarray
+    c: np.ndarray
+
+
+class LSTMGates(NamedTuple):
+    """LSTM gate activations, each (B, H): input i, forget f, candidate g, output o."""
+
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+
+
+class GRUGates(NamedTuple):
+    """GRU gate activations r, z, n, each (B, H), and hn = W_hn h_prev + b_hn (B, H)."""
+
+    r: np.ndarray
+    z: np.ndarray
+    n: np.ndarray
+    hn: np.ndarray
+
+
+class RNNCache(NamedTuple):
+    """What one vanilla RNN step keeps for its backward."""
+
+    x: np.ndarray
+    h_prev: np.ndarray
+    h: np.ndarray
+    params: dict
+    nonlinearity: str
+
+    @property
+    def state(self):
+        return self.h
+
+
+class LSTMCache(NamedTuple):
+    """What one LSTM step keeps for its backward; i, f, g, o and c feed the gate inspector."""
+
+    x: np.ndarray
+    h_prev: np.ndarray
+    c_prev: np.ndarray
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    h: np.ndarray
+    params: dict
+
+    @property
+    def state(self):
+        return LSTMState(self.h, self.c)
+
+
+class GRUCache(NamedTuple):
+    """What one GRU step keeps for its backward; r, z and n feed the gate inspector."""
+
+    x: np.ndarray
+    h_prev: np.ndarray
+    r: np.ndarray
+    z: np.ndarray
+    n: np.ndarray
+    hn: np.ndarray
+    h: np.ndarray
+    params: dict
+
+    @property
+    def state(self):
+        return self.h
+
+
+class StepGrads(NamedTuple):
+    """Gradients one backward step returns.
+
+    d_input      (B, G*H)  w.r.t. the input term W_ih x_t + b_ih
+    d_recurrent  (B, G*H)  w.r.t. the recurrent term W_hh h_prev + b_hh
+    dstate_prev            w.r.t. the state before the step: (B, H), or LSTMState for the LSTM
+    """
+
+    d_input: np.ndarray
+    d_recurrent: np.ndarray
+    dstate_prev: object
+
+
+# ----------------------------------------------------------------------------- activations
+
+
+def sigmoid(a):
+    """The logistic function 1 / (1 + exp(-a)), written with tanh so that it never overflows."""
+    return 0.5 * np.tanh(0.5 * a) + 0.5
+
+
+def relu(a):
+    """max(a, 0), elementwise."""
+    return np.maximum(a, 0)
+
+
+ACTIVATIONS = {"tanh": np.tanh, "relu": relu}
+
+# ----------------------------------------------------------------------------- argument checks
+
+
+def _check_cell(cell):
+    if not isinstance(cell, str):
+        raise TypeError(f"cell: expected one of {CELLS}, got {type(cell).__name__} {cell!r}")
+    return _validate.choice("cell", cell, CELLS)
+
+
+def _check_nonlinearity(cell, nonlinearity):
+    if not isinstance(nonlinearity, str):
+        raise TypeError(
+            f"nonlinearity: expected one of {NONLINEARITIES}, got "
+            f"{type(nonlinearity).__name__} {nonlinearity!r}"
+        )
+    _validate.choice("nonlinearity", nonlinearity, NONLINEARITIES)
+    if cell != "rnn" and nonlinearity != "tanh":
+        raise ValueError(f"nonlinearity: only the 'rnn' cell takes one, got {nonlinearity!r} "
+                         f"for the {cell!r} cell")
+    return nonlinearity
+
+
+def _check_params(cell, params):
+    """Return (params as a dict of float arrays, D, H), or raise naming the faulty key."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params: expected a dict with keys {PARAM_KEYS}, "
+                        f"got {type(params).__name__}")
+    missing = [k for k in PARAM_KEYS if k not in params]
+    extra = sorted(str(k) for k in params if k not in PARAM_KEYS)
+    if missing or extra:
+        raise ValueError(f"params: expected keys {PARAM_KEYS}, missing {missing}, "
+                         f"unexpected {extra}")
+    weight_hh = _validate.as_array("params['weight_hh']", params["weight_hh"], ndim=2)
+    H = weight_hh.shape[1]
+    if H == 0:
+        raise ValueError(f"params['weight_hh']: expected hidden size H >= 1, "
+                         f"got shape {weight_hh.shape}")
+    GH = NUM_GATES[cell] * H
+    if weight_hh.shape[0] != GH:
+        raise ValueError(f"params['weight_hh']: expected shape ({GH}, {H}) = "
+                         f"({NUM_GATES[cell]}*H, H) for the {cell!r} cell, "
+                         f"got {weight_hh.shape}{_other_cell_hint(weight_hh.shape)}")
+    weight_ih = _validate.as_array("params['weight_ih']", params["weight_ih"], shape=(GH, None))
+    if weight_ih.shape[1] == 0:
+        raise ValueError(f"params['weight_ih']: expected input size D >= 1, "
+                         f"got shape {weight_ih.shape}")
+    checked = {"weight_ih": weight_ih, "weight_hh": weight_hh}
+    for key in ("bias_ih", "bias_hh"):
+        checked[key] = _validate.as_array(f"params[{key!r}]", params[key], shape=(GH,))
+    return checked, weight_ih.shape[1], H
+
+
+def _other_cell_hint(shape):
+    rows, H = shape
+    others = [c for c in CELLS if NUM_GATES[c] * H == rows]
+    return f": these look like {others[0]!r} params" if others else ""
+
+
+def _check_state(cell, name, state, B, H):
+    """Return the state as arrays of shape (B, H) (LSTMState for the LSTM), or raise."""
+    if cell != "lstm":
+        return _validate.as_array(name, state, shape=(B, H))
+    if not isinstance(state, (tuple, list)) or len(state) != 2:
+        got = type(state).__name__
+        if isinstance(state, (tuple, list)):
+            got += f" of length {len(state)}"
+        raise TypeError(f"{name}: expected the pair (h, c) for the 'lstm' cell, got {got}")
+    return LSTMState(_validate.as_array(f"{name}[0] (h)", state[0], shape=(B, H)),
+                     _validate.as_array(f"{name}[1] (c)", state[1], shape=(B, H)))
+
+
+def _check_batch(name, array, axis):
+    if array.shape[axis] == 0:
+        raise ValueError(f"{name}: expected a batch size B >= 1, got shape {array.shape}")
+
+
+def _checked_step(cell, state_name):
+    """Check a step function's arguments at the boundary, keeping the step itself plain maths."""
+
+    def decorate(step):
+        @functools.wraps(step)
+        def checked(x_t, state, params, *args, **kwargs):
+            params, D, H = _check_params(cell, params)
+            x_t = _validate.as_array("x_t", x_t, shape=(None, D))
+            _check_batch("x_t", x_t, 0)
+            state = _check_state(cell, state_name, state, x_t.shape[0], H)
+            if cell == "rnn":
+                nonlinearity = args[0] if args else kwargs.get("nonlinearity", "tanh")
+                _check_nonlinearity(cell, nonlinearity)
+            return step(x_t, state, params, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+# ----------------------------------------------------------------------------- parameters
+
+
+def init_params(cell, input_size, hidden_size, rng=None):
+    """Random params as PyTorch initialises them: every entry from U(-1/sqrt(H), 1/sqrt(H)).
+
+    rng: a numpy Generator or an int seed (None means seed 0).
+    Returns {"weight_ih" (G*H, D), "weight_hh" (G*H, H), "bias_ih" (G*H,), "bias_hh" (G*H,)},
+    float64, G = 1 (rnn), 4 (lstm) or 3 (gru).
+    """
+    cell = _check_cell(cell)
+    D = _validate.positive_int("input_size", input_size)
+    H = _validate.positive_int("hidden_size", hidden_size)
+    rng = _validate.rng("rng", rng)
+    GH = NUM_GATES[cell] * H
+    bound = 1.0 / np.sqrt(H)
+    shapes = {"weight_ih": (GH, D), "weight_hh": (GH, H), "bias_ih": (GH,), "bias_hh": (GH,)}
+    return {key: rng.uniform(-bound, bound, size=shape) for key, shape in shapes.items()}
+
+
+def params_from_torch(module, dtype=np.float64):
+    """Copy the weights of a one-layer ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` into a params dict.
+
+    Returns arrays of ``dtype`` (float64 by default) with PyTorch's shapes and gate order;
+    a module built with bias=False gives zero biases.
+    """
+    import torch
+
+    if not isinstance(module, (torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU)):
+        raise TypeError(f"module: expected a torch.nn.RNN, LSTM or GRU, "
+                        f"got {type(module).__name__}")
+    if module.num_layers != 1 or module.bidirectional:
+        raise ValueError(f"module: expected one unidirectional layer, got num_layers="
+                         f"{module.num_layers}, bidirectional={module.bidirectional}")
+    if getattr(module, "proj_size", 0):
+        raise ValueError(f"module: expected an LSTM without projection, "
+                         f"got proj_size={module.proj_size}")
+    dtype = np.dtype(dtype)
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"dtype: expected a float dtype, got {dtype}")
+    weight_hh = module.weight_hh_l0.detach().cpu().numpy().astype(dtype)
+    zeros = np.zeros(weight_hh.shape[0], dtype=dtype)
+    return {
+        "weight_ih": module.weight_ih_l0.detach().cpu().numpy().astype(dtype),
+        "weight_hh": weight_hh,
+        "bias_ih": module.bias_ih_l0.detach().cpu().numpy().astype(dtype) if module.bias
+        else zeros,
+        "bias_hh": module.bias_hh_l0.detach().cpu().numpy().astype(dtype) if module.bias
+        else zeros.copy(),
+    }
+
+
+def zero_state(cell, batch_size, hidden_size, dtype=np.float64):
+    """The all-zero initial state: h (B, H), or LSTMState(h, c) for the LSTM."""
+    cell = _check_cell(cell)
+    shape = (_validate.positive_int("batch_size", batch_size),
+             _validate.positive_int("hidden_size", hidden_size))
+    if cell == "lstm":
+        return LSTMState(np.zeros(shape, dtype), np.zeros(shape, dtype))
+    return np.zeros(shape, dtype)
+
+
+def readout(h, weight, bias):
+    """The output layer y = W_hy h + b_y, separate from the recurrent cell.
+
+    h (..., H), e.g. (B, H) or (T, B, H); weight (O, H); bias (O,) -> y (..., O), O outputs.
+    """
+    weight = _validate.as_array("weight", weight, ndim=2)
+    O, H = weight.shape
+    h = _validate.as_array("h", h)
+    if h.ndim == 0 or h.shape[-1] != H:
+        raise ValueError(f"h: expected shape (..., {H}) to match weight {weight.shape}, "
+                         f"got {h.shape}")
+    bias = _validate.as_array("bias", bias, shape=(O,))
+    return h @ weight.T + bias
+
+
+# ----------------------------------------------------------------------------- gate maths
+# Each takes the input term W_ih x_t + b_ih (B, G*H) already computed, so that the plain step
+# computes it for one step while unroll computes it for all steps in one matrix product.
+
+
+def _blocks(a, n):
+    """Split a (B, n*H) into n column blocks (B, H): views, and much faster than np.split."""
+    H = a.shape[1] // n
+    return [a[:, k * H:(k + 1) * H] for k in range(n)]
+
+
+def _rnn_hidden(input_term, h_prev, params, nonlinearity):
+    """act(W_ih x_t + b_ih + W_hh h_prev + b_hh) -> h_t (B, H)."""
+    recurrent_term = h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, H)
+    return ACTIVATIONS[nonlinearity](input_term + recurrent_term)
+
+
+def _lstm_gates(input_term, h_prev, params):
+    """The four LSTM gate activations (PyTorch row order i, f, g, o), each (B, H)."""
+    a = input_term + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, 4H)
+    a_i, a_f, a_g, a_o = _blocks(a, 4)
+    return LSTMGates(i=sigmoid(a_i), f=sigmoid(a_f), g=np.tanh(a_g), o=sigmoid(a_o))
+
+
+def _gru_gates(input_term, h_prev, params):
+    """The GRU gates (PyTorch row order r, z, n), each (B, H), and hn = W_hn h_prev + b_hn."""
+    x_r, x_z, x_n = _blocks(input_term, 3)
+    h_r, h_z, h_n = _blocks(h_prev @ params["weight_hh"].T + params["bias_hh"], 3)
+    r = sigmoid(x_r + h_r)
+    z = sigmoid(x_z + h_z)
+    n = np.tanh(x_n + r * h_n)  # PyTorch: reset applied after the matrix product
+    return GRUGates(r=r, z=z, n=n, hn=h_n)
+
+
+# ----------------------------------------------------------------------------- plain steps
+
+
+@_checked_step("rnn", "h_prev")
+def rnn_step(x_t, h_prev, params, nonlinearity="tanh"):
+    """One vanilla RNN step: h_t = tanh(W_ih x_t + b_ih + W_hh h_prev + b_hh).
+
+    x_t (B, D), h_prev (B, H) -> h_t (B, H). nonlinearity "tanh" or "relu", as nn.RNN.
+    """
+    input_term = x_t @ params["weight_ih"].T + params["bias_ih"]  # (B, H)
+    return _rnn_hidden(input_term, h_prev, params, nonlinearity)
+
+
+@_checked_step("lstm", "state")
+def lstm_step(x_t, state, params):
+    """One LSTM step. x_t (B, D), state (h_prev, c_prev) each (B, H) -> LSTMState(h_t, c_t)."""
+    h_prev, c_prev = state
+    input_term = x_t @ params["weight_ih"].T + params["bias_ih"]  # (B, 4H)
+    i, f, g, o = _lstm_gates(input_term, h_prev, params)  # each (B, H)
+    c_t = f * c_prev + i * g  # forget part of the old memory, write part of the new
+    h_t = o * np.tanh(c_t)  # show a gated view of the memory
+    return LSTMState(h_t, c_t)
+
+
+@_checked_step("gru", "h_prev")
+def gru_step(x_t, h_prev, params):
+    """One GRU step (PyTorch's convention). x_t (B, D), h_prev (B, H) -> h_t (B, H)."""
+    input_term = x_t @ params["weight_ih"].T + params["bias_ih"]  # (B, 3H)
+    r, z, n, _ = _gru_gates(input_term, h_prev, params)  # each (B, H)
+    return (1 - z) * n + z * h_prev  # z near 1 keeps the old state
+
+
+# ----------------------------------------------------------------------------- cached forwards
+# and their backwards, side by side. All forwards take the same arguments so that unroll calls
+# them alike; only the RNN uses nonlinearity.
+
+
+def _rnn_forward(x_t, input_term, h_prev, params, nonlinearity):
+    """x_t (B, D), input_term (B, H), h_prev (B, H) -> RNNCache."""
+    h = _rnn_hidden(input_term, h_prev, params, nonlinearity)
+    return RNNCache(x=x_t, h_prev=h_prev, h=h, params=params, nonlinearity=nonlinearity)
+
+
+def _rnn_backward(dh, cache):
+    """dh (B, H), the gradient on this step's h -> StepGrads, dstate_prev = dh_prev (B, H)."""
+    # The activation's derivative, written from its output: tanh' = 1 - h^2, relu' = [h > 0].
+    if cache.nonlinearity == "tanh":
+        da = dh * (1 - cache.h**2)
+    else:
+        da = dh * (cache.h > 0)
+    return StepGrads(da, da, da @ cache.params["weight_hh"])
+
+
+def _lstm_forward(x_t, input_term, state, params, nonlinearity):
+    """x_t (B, D), input_term (B, 4H), state (h_prev, c_prev) -> LSTMCache. (No nonlinearity.)"""
+    h_prev, c_prev = state
+    gates = _lstm_gates(input_term, h_prev, params)
+    c = gates.f * c_prev + gates.i * gates.g  # the update of lstm_step
+    h = gates.o * np.tanh(c)
+    return LSTMCache(x=x_t, h_prev=h_prev, c_prev=c_prev, i=gates.i, f=gates.f, g=gates.g,
+                     o=gates.o, c=c, h=h, params=params)
+
+
+def _lstm_backward(dstate, cache):
+    """dstate LSTMState(dh, dc), the gradients on this step's (h, c) -> StepGrads."""
+    dh, dc = dstate
+    tanh_c = np.tanh(cache.c)
+    # c reaches the loss directly (dc, from the next step) and through h = o * tanh(c).
+    dc = dc + dh * cache.o * (1 - tanh_c**2)
+    d_gates = np.concatenate(  # w.r.t. the pre-activations, rows i, f, g, o: (B, 4H)
+        [
+            dc * cache.g * cache.i * (1 - cache.i),
+            dc * cache.c_prev * cache.f * (1 - cache.f),
+            dc * cache.i * (1 - cache.g**2),
+            dh * tanh_c * cache.o * (1 - cache.o),
+        ],
+        axis=1,
+    )
+    dh_prev = d_gates @ cache.params["weight_hh"]
+    return StepGrads(d_gates, d_gates, LSTMState(dh_prev, dc * cache.f))
+
+
+def _gru_forward(x_t, input_term, h_prev, params, nonlinearity):
+    """x_t (B, D), input_term (B, 3H), h_prev (B, H) -> GRUCache. nonlinearity is unused."""
+    gates = _gru_gates(input_term, h_prev, params)
+    h = (1 - gates.z) * gates.n + gates.z * h_prev  # the update of gru_step
+    return GRUCache(x=x_t, h_prev=h_prev, r=gates.r, z=gates.z, n=gates.n, hn=gates.hn, h=h,
+                    params=params)
+
+
+def _gru_backward(dh, cache):
+    """dh (B, H), the gradient on this step's h -> StepGrads, dstate_prev = dh_prev (B, H)."""
+    r, z, n = cache.r, cache.z, cache.n
+    da_n = dh * (1 - z) * (1 - n**2)  # w.r.t. n's pre-activation x_n + r * hn
+    da_r = da_n * cache.hn * r * (1 - r)
+    da_z = dh * (cache.h_prev - n) * z * (1 - z)
+    d_input = np.concatenate([da_r, da_z, da_n], axis=1)  # (B, 3H)
+    # The reset gate sits between W_hn h and n, so the recurrent n-rows get da_n * r.
+    d_recurrent = np.concatenate([da_r, da_z, da_n * r], axis=1)  # (B, 3H)
+    dh_prev = dh * z + d_recurrent @ cache.params["weight_hh"]
+    return StepGrads(d_input, d_recurrent, dh_prev)
+
+
+_FORWARD = {"rnn": _rnn_forward, "lstm": _lstm_forward, "gru": _gru_forward}
+_BACKWARD = {"rnn": _rnn_backward, "lstm": _lstm_backward, "gru": _gru_backward}
+_CACHE_TYPE = {"rnn": RNNCache, "lstm": LSTMCache, "gru": GRUCache}
+
+# ----------------------------------------------------------------------------- sequences
+
+
+def unroll(cell, x, state0, params, nonlinearity="tanh"):
+    """Run ``cell`` over the sequence ``x``, keeping a cache per step for ``unroll_backward``.
+
+    x (T, B, D); state0 h0 (B, H), or the pair (h0, c0) for the LSTM.
+    nonlinearity: "tanh" (default) or "relu", for the "rnn" cell only.
+    Returns (hs (T, B, H), state_T, caches): state_T is h_T, or LSTMState(h_T, c_T); caches is
+    a list of T named caches (see the module docstring), e.g. caches[t].f for the forget gate.
+    """
+    cell = _check_cell(cell)
+    nonlinearity = _check_nonlinearity(cell, nonlinearity)
+    params, D, H = _check_params(cell, params)
+    x = _validate.as_array("x", x, shape=(None, None, D))
+    T, B, _ = x.shape
+    if T == 0:
+        raise ValueError(f"x: expected a non-empty sequence (T >= 1), got shape {x.shape}")
+    _check_batch("x", x, 1)
+    state = _check_state(cell, "state0", state0, B, H)
+    # The input term does not depend on the state: one matrix product for all T steps.
+    input_terms = x.reshape(T * B, D) @ params["weight_ih"].T  # (T*B, G*H)
+    input_terms += params["bias_ih"]  # in place: a second large temporary costs page faults
+    input_terms = input_terms.reshape(T, B, -1)
+    forward = _FORWARD[cell]
+    caches = []
+    for t in range(T):
+        cache = forward(x[t], input_terms[t], state, params, nonlinearity)
+        caches.append(cache)
+        state = cache.state
+    hs = np.stack([cache.h for cache in caches])
+    return hs, state, caches
+
+
+def _check_caches(cell, caches):
+    kind = _CACHE_TYPE[cell]
+    if not isinstance(caches, (list, tuple)) or len(caches) == 0:
+        raise TypeError(f"caches: expected the non-empty list of caches returned by unroll, "
+                        f"got {type(caches).__name__}")
+    wrong = [type(c).__name__ for c in caches if not isinstance(c, kind)]
+    if wrong:
+        raise TypeError(f"caches: expected a list of {kind.__name__} from unroll({cell!r}, ...), "
+                        f"got {wrong[0]}")
+    return list(caches)
+
+
+def _backward_steps(cell, dhs, caches):
+    """Carry the gradient back through the steps; yield (t, StepGrads of step t), t = T-1..0.
+
+    The hidden state h_t feeds both the output at t and step t+1, so its gradient is the sum
+    of dhs[t] and what step t+1 sends back.
+    """
+    backward = _BACKWARD[cell]
+    zeros = np.zeros_like(caches[-1].h)
+    dstate = LSTMState(zeros, zeros) if cell == "lstm" else zeros
+    for t in reversed(range(len(caches))):
+        if cell == "lstm":
+            dstate = LSTMState(dstate.h + dhs[t], dstate.c)
+        else:
+            dstate = dstate + dhs[t]
+        step = backward(dstate, caches[t])
+        yield t, step
+        dstate = step.dstate_prev
+
+
+def unroll_backward(cell, dhs, caches):
+    """Backprop through time: the gradients of a loss given dL/dhs, from ``unroll``'s caches.
+
+    dhs (T, B, H): the loss's gradient w.r.t. each hidden state hs[t] (not counting its path
+    through later steps). Returns (dx (T, B, D), dstate0, grads): dstate0 is dh0 (B, H), or
+    LSTMState(dh0, dc0) for the LSTM; grads has the keys and shapes of params.
+    """
+    cell = _check_cell(cell)
+    caches = _check_caches(cell, caches)
+    T = len(caches)
+    B, H = caches[0].h.shape
+    dhs = _validate.as_array("dhs", dhs, shape=(T, B, H))
+    params = caches[0].params
+    GH = NUM_GATES[cell] * H
+    d_input = np.empty((T, B, GH), dtype=np.result_type(dhs, caches[0].h))
+    # The two are the same array except in the GRU, whose reset gate sits inside its n-rows.
+    d_recurrent = np.empty_like(d_input) if cell == "gru" else d_input
+    for t, step in _backward_steps(cell, dhs, caches):
+        d_input[t] = step.d_input
+        if cell == "gru":
+            d_recurrent[t] = step.d_recurrent
+        dstate0 = step.dstate_prev
+    # The same weights act at every step, so their gradient is the sum over steps: one matrix
+    # product over all T * B rows does the sum.
+    xs = np.stack([c.x for c in caches]).reshape(T * B, -1)
+    h_prevs = np.stack([c.h_prev for c in caches]).reshape(T * B, H)
+    d_input_flat = d_input.reshape(T * B, GH)
+    d_recurrent_flat = d_recurrent.reshape(T * B, GH)
+    grads = {
+        "weight_ih": d_input_flat.T @ xs,
+        "weight_hh": d_recurrent_flat.T @ h_prevs,
+        "bias_ih": d_input_flat.sum(axis=0),
+        "bias_hh": d_recurrent_flat.sum(axis=0),
+    }
+    dx = (d_input_flat @ params["weight_ih"]).reshape(T, B, -1)
+    return dx, dstate0, grads

@@ -1,0 +1,97 @@
+"""Gradient flow through time: measured norms against the Pascanu bound (notebooks 04 and 05).
+
+Backprop through time multiplies the gradient by one Jacobian per step; for the vanilla RNN
+that is W_hh^T diag(act'), so after T - k steps its norm is at most
+(gamma * sigma_max(W_hh)) ** (T - k), gamma bounding |act'| (1 for tanh and relu):
+Pascanu, Mikolov and Bengio, "On the difficulty of training recurrent neural networks", 2013.
+``gradient_norms`` measures the real thing with the cells' own backward.
+"""
+
+import numpy as np
+
+from rnnbook import _validate, cells
+
+
+def _direction(batch_size, hidden_size, dtype):
+    """The fixed unit-norm gradient put on h_T: every entry 1 / sqrt(B * H)."""
+    return np.full((batch_size, hidden_size), 1.0 / np.sqrt(batch_size * hidden_size), dtype)
+
+
+def _state_norm(dstate):
+    """The norm of a state gradient; for the LSTM, of the pair (dh, dc) taken together."""
+    if isinstance(dstate, cells.LSTMState):
+        return np.sqrt(np.sum(dstate.h**2) + np.sum(dstate.c**2))
+    return np.sqrt(np.sum(dstate**2))
+
+
+def gradient_norms(cell, x, state0, params, nonlinearity="tanh"):
+    """How much of a unit gradient on the last hidden state reaches each earlier state.
+
+    The gradient dL/dh_T = u, u (B, H) with every entry 1 / sqrt(B * H) (so ||u|| = 1), is
+    carried back with ``cells``' backward in one pass. Entry k is the norm of what reaches
+    the state before step k (h_{k-1}, with h_{-1} = state0; for the LSTM the pair (h, c)
+    taken together, each differentiated as an input of step k, as backprop carries them), so
+    entry T-1 has passed one step and entry 0 all T.
+
+    x (T, B, D); state0 (B, H), or the pair (h0, c0) for the LSTM; arguments as
+    ``cells.unroll``. Returns a (T,) float64 array.
+
+    Overflow: with a large spectral radius (relu) the states or gradients can leave float64's
+    range. That is expected here, so no warning is raised: the entries that overflow are
+    returned as inf (never NaN), and a plot should clip them.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        hs, _, caches = cells.unroll(cell, x, state0, params, nonlinearity)
+        T, B, H = hs.shape
+        dhs = np.zeros_like(hs)
+        dhs[-1] = _direction(B, H, hs.dtype)
+        norms = np.empty(T)
+        for t, step in cells._backward_steps(cell, dhs, caches):
+            norms[t] = _state_norm(step.dstate_prev)
+    norms[np.isnan(norms)] = np.inf  # NaN only arises from inf - inf or 0 * inf: an overflow
+    return norms
+
+
+def pascanu_bound(params, T, gamma=1.0):
+    """(gamma * sigma_max(W_hh)) ** (T - k) for k = 0..T-1: the bound on ``gradient_norms``.
+
+    params: vanilla RNN params (weight_hh (H, H)). gamma >= 0 bounds the activation's
+    derivative: 1 for tanh and relu. Returns a (T,) float64 array; entries beyond float64's
+    range are inf (without a warning).
+    """
+    params, _, _ = cells._check_params("rnn", params)
+    T = _validate.positive_int("T", T)
+    gamma = _validate.number("gamma", gamma, low=0)
+    sigma_max = np.linalg.norm(params["weight_hh"].astype(np.float64), 2)
+    with np.errstate(over="ignore"):
+        return (gamma * sigma_max) ** np.arange(T, 0, -1, dtype=np.float64)
+
+
+def scaled_orthogonal(hidden_size, rho, rng=None):
+    """rho times a random orthogonal matrix (H, H): every singular value and |eigenvalue| is rho.
+
+    The orthogonal matrix is uniform (Haar): the Q of a Gaussian matrix's QR decomposition,
+    with its columns' signs fixed by R's diagonal. rng: a numpy Generator or an int seed.
+    """
+    H = _validate.positive_int("hidden_size", hidden_size)
+    rho = _validate.number("rho", rho, low=0)
+    rng = _validate.rng("rng", rng)
+    q, r = np.linalg.qr(rng.standard_normal((H, H)))
+    return rho * q * np.sign(np.diag(r))
+
+
+def with_spectral_radius(cell, params, rho, rng=None):
+    """A copy of ``params`` whose weight_hh has each H x H gate block = rho * orthogonal.
+
+    For the RNN that is W_hh itself; for the LSTM (4 blocks) and GRU (3 blocks) each gate's
+    recurrent matrix gets its own random orthogonal matrix. The other arrays are copied
+    unchanged and the dtype is kept.
+    """
+    cell = cells._check_cell(cell)
+    params, _, H = cells._check_params(cell, params)
+    rho = _validate.number("rho", rho, low=0)
+    rng = _validate.rng("rng", rng)
+    blocks = [scaled_orthogonal(H, rho, rng) for _ in range(cells.NUM_GATES[cell])]
+    new = {key: value.copy() for key, value in params.items()}
+    new["weight_hh"] = np.vstack(blocks).astype(params["weight_hh"].dtype)
+    return new
