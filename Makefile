@@ -23,7 +23,7 @@ restore:
 
 test: $(STAMP)
 	$(PY) -m ruff check rnnbook tests notebooks benchmarks
-	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+	$(PY) -m pytest -n 2 --dist loadscope --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
 # Re-execute every notebook in place, deterministically (twice in a row changes no byte).
 notebooks: $(STAMP)

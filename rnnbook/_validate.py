@@ -83,3 +83,23 @@ def rng(name, value):
     raise TypeError(
         f"{name}: expected a numpy Generator or an int seed, got {type(value).__name__}"
     )
+
+
+def non_negative_int(name, value):
+    """Return ``value`` if it is an int >= 0 (e.g. a seed), else raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected a non-negative int, got {type(value).__name__} "
+                        f"{value!r}")
+    if value < 0:
+        raise ValueError(f"{name}: expected a non-negative int, got {value}")
+    return int(value)
+
+
+def int_in_range(name, value, low, high):
+    """Return ``value`` if it is an int in [low, high] (e.g. a step), else raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int in [{low}, {high}], got "
+                        f"{type(value).__name__} {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name}: expected an int in [{low}, {high}], got {value}")
+    return int(value)

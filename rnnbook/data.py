@@ -1,0 +1,744 @@
+"""Synthetic datasets for the trained examples, generated from a seed (nothing is downloaded).
+
+Each function returns a :class:`Dataset`: a train and a test :class:`Split`, the vocabulary
+that turns a learner's text into ids (and ids back into text), and the names of the outputs.
+The test set is disjoint from the training set, and it holds out *combinations* never seen in
+training, so a test score measures generalisation rather than memory:
+
+    shapes, captions   (shape, colour, position) triples           notebook 03: one-to-one, -many
+    sentiment          pairs of sentiment words in one sentence     notebooks 01, 03: many-to-one
+    tagging            pairs of (context word, ambiguous word)      notebook 03: synced
+    dates              pairs of (date format, month)                notebook 03: seq2seq
+    adding, echo       fresh random sequences (long time lags)      notebooks 04, 05
+    sines              held-out frequency bands (a time series)     notebook 01
+
+Shapes use the package's letters (T time, B batch, D input, V vocabulary); N is the number of
+examples in a split. Sequences are time-major: token ids (T, N), features (T, N, D).
+Variable-length sequences are padded with id 0 (``<pad>``) and come with ``lengths`` (N,).
+Targets that must not be scored (padding, the first d steps of an echo) hold ``IGNORE``.
+"""
+
+import dataclasses
+import datetime
+import re
+from typing import NamedTuple, Optional
+
+import numpy as np
+import torch
+
+from rnnbook._validate import choice, number, positive_int, rng
+
+PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
+SPECIALS = (PAD, BOS, EOS)  # ids 0, 1, 2 in every vocabulary
+IGNORE = -100  # target value that the loss and the scores skip (torch's ignore_index default)
+
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary
+# --------------------------------------------------------------------------------------------
+
+
+def tokenize(text, level="word"):
+    """Split ``text`` into lower-case tokens: words and punctuation marks, or characters."""
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    choice("level", level, ("word", "char"))
+    text = text.lower().strip()
+    if level == "char":
+        return list(text)
+    return re.findall(r"[a-z0-9]+|[^\sa-z0-9]", text)
+
+
+class Vocab:
+    """Token <-> id. The specials take ids 0, 1, 2; the other tokens follow in sorted order,
+    so the ids never depend on the order in which examples were generated.
+    """
+
+    def __init__(self, tokens, level="word"):
+        self.level = choice("level", level, ("word", "char"))
+        self.tokens = SPECIALS + tuple(sorted(set(tokens) - set(SPECIALS)))
+        self.ids = {tok: i for i, tok in enumerate(self.tokens)}
+
+    def __len__(self):
+        return len(self.tokens)
+
+    def __repr__(self):
+        return f"Vocab({len(self)} {self.level}s: {self.known(10)})"
+
+    def known(self, n=12):
+        """Up to ``n`` of the tokens a learner may type, words before punctuation."""
+        tokens = sorted(self.tokens[len(SPECIALS):], key=lambda t: (not t.isalnum(), t))
+        more = ", ..." if len(tokens) > n else ""
+        return ", ".join(repr(t) for t in tokens[:n]) + more
+
+    def encode(self, text):
+        """Return the ids of ``text`` (a str), or raise ValueError naming an unknown token."""
+        tokens = tokenize(text, self.level)
+        if not tokens:
+            raise ValueError(f"text: expected at least one {self.level}, got {text!r}")
+        for tok in tokens:
+            if tok not in self.ids:
+                raise ValueError(
+                    f"unknown {self.level} {tok!r} in {text!r}: this model knows "
+                    f"{len(self) - len(SPECIALS)} {self.level}s: {self.known(40)}"
+                )
+        return [self.ids[tok] for tok in tokens]
+
+    def decode(self, ids):
+        """Return the text of ``ids``, stopping at ``<eos>`` and skipping ``<pad>``/``<bos>``."""
+        words = []
+        for i in ids:
+            tok = self.tokens[int(i)]
+            if tok == EOS:
+                break
+            if tok not in SPECIALS:
+                words.append(tok)
+        if self.level == "char":
+            return "".join(words)
+        return re.sub(r" ([,.;!?])", r"\1", " ".join(words))  # "good , just" -> "good, just"
+
+
+# --------------------------------------------------------------------------------------------
+# Containers
+# --------------------------------------------------------------------------------------------
+
+
+class Batch(NamedTuple):
+    """What a model's forward takes: ``x``, ``y`` and ``lengths`` (None for fixed length)."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    lengths: Optional[torch.Tensor] = None
+
+    def to(self, device):
+        lengths = None if self.lengths is None else self.lengths.to(device)
+        return Batch(self.x.to(device), self.y.to(device), lengths)
+
+
+@dataclasses.dataclass(frozen=True)
+class Split:
+    """One split of a dataset. The batch axis of ``x`` and ``y`` is 1 when they are
+    time-major sequences (``x_seq``, ``y_seq``), else 0.
+
+    x: (N, D) vectors, (T, N) token ids or (T, N, D) features.
+    y: (N,) labels or values, or (T, N) per-step labels / output tokens.
+    lengths: (N,) valid steps of x, or None when every sequence has the full length.
+    twin_of: (N,) index of the order twin of each example (-1 for none); sentiment only.
+    ambiguous: (T, N) bool, the steps whose label needs context; tagging only.
+    """
+
+    x: torch.Tensor
+    y: torch.Tensor
+    x_seq: bool
+    y_seq: bool
+    lengths: torch.Tensor = None
+    twin_of: torch.Tensor = None
+    ambiguous: torch.Tensor = None
+
+    def __len__(self):
+        return self.x.shape[1 if self.x_seq else 0]
+
+    def batch(self, idx=None):
+        """Return a :class:`Batch` of examples ``idx`` (all when None)."""
+        if idx is None:
+            idx = torch.arange(len(self))
+        idx = torch.as_tensor(idx, dtype=torch.long)
+        x = self.x[:, idx] if self.x_seq else self.x[idx]
+        y = self.y[:, idx] if self.y_seq else self.y[idx]
+        return Batch(x, y, None if self.lengths is None else self.lengths[idx])
+
+
+@dataclasses.dataclass(frozen=True)
+class Dataset:
+    """A task: train and test splits, and the encodings between text and ids.
+
+    kind: "vector" (one-to-one), "sequence" (many-to-one), "synced" (many-to-many, a label per
+        step), "caption" (one-to-many) or "seq2seq" (encoder-decoder).
+    target: "class" (cross-entropy over ``n_out`` classes) or "value" (mean squared error).
+    n_in: input size: the vocabulary size V for token inputs, else the features D.
+    n_out: number of classes or output tokens (1 for a value).
+    vocab: the input vocabulary (None for images and numbers).
+    out_vocab: the output vocabulary of captions and translations (else None).
+    labels: the name of each class (or tag).
+    info: the generator's settings and held-out combinations, for display.
+    """
+
+    name: str
+    kind: str
+    target: str
+    train: Split
+    test: Split
+    n_in: int
+    n_out: int
+    vocab: Vocab = None
+    out_vocab: Vocab = None
+    labels: tuple = ()
+    info: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def vocab_size(self):
+        return self.n_in
+
+    def __repr__(self):
+        return (
+            f"Dataset({self.name!r}, {self.kind}, train {len(self.train)}, test {len(self.test)},"
+            f" n_in {self.n_in}, n_out {self.n_out})"
+        )
+
+
+def _pad(seqs, value=0):
+    """Stack lists of ids into a time-major (T, N) tensor padded with ``value``."""
+    T = max(len(s) for s in seqs)
+    out = torch.full((T, len(seqs)), value, dtype=torch.long)
+    for j, s in enumerate(seqs):
+        out[: len(s), j] = torch.tensor(s, dtype=torch.long)
+    return out
+
+
+def _lengths(seqs):
+    return torch.tensor([len(s) for s in seqs], dtype=torch.long)
+
+
+def _sample(rng, make, held_out, n):
+    """Draw ``n`` examples from ``make(rng)`` whose held-out flag equals ``held_out``.
+
+    ``make`` returns (example, is_held_out). Rejection keeps one generator for both splits,
+    so every example has the same distribution apart from the held-out combinations.
+    """
+    out = []
+    while len(out) < n:
+        example, flag = make(rng)
+        if flag == held_out:
+            out.append(example)
+    return out
+
+
+def _check_sizes(n_train, n_test):
+    return positive_int("n_train", n_train), positive_int("n_test", n_test)
+
+
+# --------------------------------------------------------------------------------------------
+# Toy images: one-to-one (shape class) and one-to-many (captions)
+# --------------------------------------------------------------------------------------------
+
+SHAPES = ("circle", "cross", "square", "triangle")
+COLOURS = ("blue", "green", "red", "yellow")
+POSITIONS = ("at the bottom", "at the top", "on the left", "on the right")
+IMAGE_SHAPE = (12, 12, 3)  # height, width, RGB
+_NOISE = 0.1  # pixel noise (standard deviation)
+# Every colour has some of each channel, so that a shape shows in all three: with pure
+# colours a held-out blue shape lies in pixels that training never lit, and an MLP named
+# only 43% of the held-out shapes. Brightness varies little (x 0.9-1.0): more made yellow
+# and red hard to tell apart.
+_RGB = {"blue": (0.5, 0.5, 1), "green": (0.5, 1, 0.5), "red": (1, 0.5, 0.5), "yellow": (1, 1, 0.5)}
+_MASKS = {  # four shapes that differ in most of their pixels
+    "circle": ["01110", "10001", "10001", "10001", "01110"],
+    "cross": ["00100", "00100", "11111", "00100", "00100"],
+    "square": ["11111", "11111", "11111", "11111", "11111"],
+    "triangle": ["00100", "00100", "01110", "01110", "11111"],
+}
+# Top-left corner of the 5x5 shape for each position: (rows, columns) to draw from.
+_CORNERS = {
+    "at the bottom": ((6, 7), (3, 4)),
+    "at the top": ((0, 1), (3, 4)),
+    "on the left": ((3, 4), (0, 1)),
+    "on the right": ((3, 4), (6, 7)),
+}
+
+
+def _scene_held_out(s, c, p):
+    """A Latin square over the triples: each pair of attributes is still seen in training."""
+    return (s + c + p) % 4 == 0
+
+
+def _scene(rng):
+    """One image (12, 12, 3) with a jittered, noisy shape, and its (shape, colour, position)."""
+    s, c, p = (int(i) for i in rng.integers(4, size=3))
+    mask = np.array([[int(ch) for ch in row] for row in _MASKS[SHAPES[s]]], dtype=float)
+    rows, cols = _CORNERS[POSITIONS[p]]
+    r, k = int(rng.choice(rows)), int(rng.choice(cols))
+    image = np.zeros(IMAGE_SHAPE)
+    colour = np.array(_RGB[COLOURS[c]]) * rng.uniform(0.9, 1.0)
+    image[r : r + 5, k : k + 5] = mask[:, :, None] * colour
+    image = np.clip(image + rng.normal(0, _NOISE, IMAGE_SHAPE), 0, 1)
+    return ((image.reshape(-1), (s, c, p)), _scene_held_out(s, c, p))
+
+
+def to_image(x):
+    """Return a flat image vector (D,) = (432,) as an (H, W, 3) array for plotting."""
+    x = np.asarray(x, dtype=float)
+    if x.size != np.prod(IMAGE_SHAPE):
+        raise ValueError(f"x: expected {np.prod(IMAGE_SHAPE)} values (an image), got {x.size}")
+    return x.reshape(IMAGE_SHAPE)
+
+
+def caption_of(s, c, p):
+    """The caption of a scene, e.g. 'a red square on the left'."""
+    return f"a {COLOURS[c]} {SHAPES[s]} {POSITIONS[p]}"
+
+
+def _scene_splits(n_train, n_test, seed):
+    g = rng("seed", seed)
+    train = _sample(g, _scene, False, n_train)
+    test = _sample(g, _scene, True, n_test)
+    return train, test
+
+
+def _images(scenes):
+    return torch.tensor(np.stack([img for img, _ in scenes]), dtype=torch.float32)
+
+
+def _held_out_scenes():
+    return [caption_of(s, c, p) for s in range(4) for c in range(4) for p in range(4)
+            if _scene_held_out(s, c, p)]
+
+
+def shapes(n_train=2000, n_test=500, seed=0):
+    """One-to-one: a small image, flattened, to the class of the shape in it.
+
+    x: (N, D) float images, D = 12 * 12 * 3 (see :func:`to_image`); y: (N,) shape class.
+    The test images show (shape, colour, position) triples never seen in training.
+    """
+    n_train, n_test = _check_sizes(n_train, n_test)
+    train, test = _scene_splits(n_train, n_test, seed)
+
+    def split(scenes):
+        y = torch.tensor([triple[0] for _, triple in scenes], dtype=torch.long)
+        return Split(_images(scenes), y, x_seq=False, y_seq=False)
+
+    return Dataset("shapes", "vector", "class", split(train), split(test),
+                   n_in=int(np.prod(IMAGE_SHAPE)), n_out=len(SHAPES), labels=SHAPES,
+                   info={"held_out": _held_out_scenes()})
+
+
+def captions(n_train=2000, n_test=500, seed=0):
+    """One-to-many: a small image to its caption, e.g. 'a red square on the left'.
+
+    x: (N, D) float images; y: (T, N) caption word ids ending with ``<eos>``, T = 7.
+    The test images show (shape, colour, position) triples never seen in training.
+    """
+    n_train, n_test = _check_sizes(n_train, n_test)
+    train, test = _scene_splits(n_train, n_test, seed)
+    words = {w for s in range(4) for c in range(4) for p in range(4)
+             for w in caption_of(s, c, p).split()}
+    out_vocab = Vocab(words)
+
+    def split(scenes):
+        ids = [out_vocab.encode(caption_of(*t)) + [out_vocab.ids[EOS]] for _, t in scenes]
+        return Split(_images(scenes), _pad(ids, IGNORE), x_seq=False, y_seq=True)
+
+    return Dataset("captions", "caption", "class", split(train), split(test),
+                   n_in=int(np.prod(IMAGE_SHAPE)), n_out=len(out_vocab), out_vocab=out_vocab,
+                   labels=out_vocab.tokens, info={"held_out": _held_out_scenes()})
+
+
+# --------------------------------------------------------------------------------------------
+# Sentiment with negation and intensifiers: many-to-one
+# --------------------------------------------------------------------------------------------
+
+POSITIVE = ("fun", "good", "great", "lovely")
+NEGATIVE = ("awful", "bad", "boring", "dull")
+_SUBJECTS = ("the film", "the movie", "the plot", "the acting", "the story", "this show")
+_VERBS = ("was", "is", "felt", "seemed")
+_INTENSIFIERS = ("really", "so", "very")
+_LINKS = (",", ", just", ", it was", "and", "and it was", ", and")
+SENTIMENTS = ("negative", "positive")
+
+
+def _clause(intensifier, negated, word):
+    """[not] [intensifier] word: 'not very good'. 'not' flips the clause; 'very' does not."""
+    return (["not"] if negated else []) + ([intensifier] if intensifier else []) + [word]
+
+
+def _word_index(word):
+    return (POSITIVE + NEGATIVE).index(word) % 4
+
+
+def _sentiment_held_out(word1, word2):
+    """Pairs of sentiment words held out of training; symmetric, so a twin shares the flag."""
+    return (_word_index(word1) + _word_index(word2)) % 4 == 0
+
+
+@dataclasses.dataclass(frozen=True)
+class _Review:
+    """A two-clause review. Both clauses agree, so the label is that of the first clause."""
+
+    frame: tuple  # (subject, verb, link, ending): words that carry no sentiment
+    intensifiers: tuple  # one per clause, "" for none
+    negated: tuple  # one bool per clause
+    words: tuple  # one sentiment word per clause
+
+    def text(self):
+        subject, verb, link, end = self.frame
+        clauses = zip(self.intensifiers, self.negated, self.words, strict=True)
+        first, second = (_clause(*c) for c in clauses)
+        return " ".join([subject, verb, *first, link, *second]) + end
+
+    def label(self):
+        return int((self.words[0] in POSITIVE) != self.negated[0])
+
+    def twin(self):
+        """Swap the sentiment words: the same bag of words, the opposite label."""
+        return dataclasses.replace(self, words=self.words[::-1])
+
+
+def _review(rng):
+    positive = bool(rng.integers(2))
+    negated = tuple(bool(b) for b in rng.integers(2, size=2))
+    # each clause's word is chosen so that the clause has the review's polarity
+    words = tuple(str(rng.choice(POSITIVE if positive != n else NEGATIVE)) for n in negated)
+    intensifiers = tuple(str(rng.choice(_INTENSIFIERS)) if rng.random() < 0.3 else ""
+                         for _ in range(2))
+    frame = (str(rng.choice(_SUBJECTS)), str(rng.choice(_VERBS)), str(rng.choice(_LINKS)),
+             str(rng.choice(["", " .", " !"])))
+    review = _Review(frame, intensifiers, negated, words)
+    return review, _sentiment_held_out(*words)
+
+
+def _sentiment_test(rng, n):
+    """Held-out reviews, like training's: half have one 'not' and come in order-twin pairs.
+
+    Returns (reviews, twin_of): twin_of[i] is the index of review i's twin, or -1.
+    """
+    reviews, twin_of = [], []
+    pairs, singles = n // 4, n - 2 * (n // 4)
+    while pairs or singles:
+        review, held = _review(rng)
+        one_not = review.negated[0] != review.negated[1]
+        if held and one_not and pairs:
+            k = len(reviews)
+            reviews += [review, review.twin()]
+            twin_of += [k + 1, k]
+            pairs -= 1
+        elif held and not one_not and singles:
+            reviews.append(review)
+            twin_of.append(-1)
+            singles -= 1
+    return reviews, twin_of
+
+
+def sentiment(n_train=3000, n_test=1000, seed=0):
+    """Many-to-one: a two-clause review to its sentiment, e.g. 'the film was not good, just bad'.
+
+    'not' flips its clause ('not good', 'not very good'); intensifiers ('really', 'so',
+    'very') change nothing. Both clauses agree, so a review with one 'not' has one positive
+    and one negative word, and only their order says which one is negated: an order-blind
+    model cannot beat 75% on this data (see :func:`order_blind_ceiling`).
+
+    x: (T, N) word ids, padded; lengths: (N,); y: (N,) 0 negative, 1 positive.
+    test.twin_of: (N,) the index of each test review's order twin (same words, opposite label,
+    e.g. 'not good, just bad' / 'not bad, just good'), or -1.
+    The test reviews pair sentiment words never paired in training.
+    """
+    n_train, n_test = _check_sizes(n_train, n_test)
+    g = rng("seed", seed)
+    train = _sample(g, _review, False, n_train)
+    test, twin_of = _sentiment_test(g, n_test)
+    texts = [r.text() for r in train + test]
+    vocab = Vocab({tok for t in texts for tok in tokenize(t)})
+
+    def split(reviews, twins=None):
+        ids = [vocab.encode(r.text()) for r in reviews]
+        y = torch.tensor([r.label() for r in reviews], dtype=torch.long)
+        twins = None if twins is None else torch.tensor(twins, dtype=torch.long)
+        return Split(_pad(ids), y, x_seq=True, y_seq=False, lengths=_lengths(ids),
+                     twin_of=twins)
+
+    held = [f"{a} + {b}" for a in POSITIVE + NEGATIVE for b in POSITIVE + NEGATIVE
+            if a < b and _sentiment_held_out(a, b)]
+    return Dataset("sentiment", "sequence", "class", split(train), split(test, twin_of),
+                   n_in=len(vocab), n_out=2, vocab=vocab, labels=SENTIMENTS,
+                   info={"held_out": held})
+
+
+def word_counts(x, n_words):
+    """Word counts (B, V) of token ids x (T, B), padding excluded: what an order-blind model
+    sees. Reviews with the same words in any order have the same counts."""
+    counts = torch.zeros(x.shape[1], n_words, device=x.device)
+    counts.scatter_add_(1, x.T, torch.ones(x.T.shape, device=x.device))
+    counts[:, SPECIALS.index(PAD)] = 0
+    return counts
+
+
+def order_blind_ceiling(data, split="test"):
+    """The best accuracy any order-blind model can reach on a split of a many-to-one task.
+
+    Reviews with the same bag of words get the same answer from such a model, so it can at
+    best give each bag its majority label: the sum of the majority counts over N.
+    """
+    part = _split_of(data, split)
+    if data.kind != "sequence" or data.target != "class":
+        raise ValueError(f"data: expected a many-to-one classification task, got {data.name!r}")
+    counts = {}
+    for bag, label in zip(word_counts(part.x, data.n_in).tolist(), part.y.tolist(), strict=True):
+        per_label = counts.setdefault(tuple(bag), {})
+        per_label[label] = per_label.get(label, 0) + 1
+    return sum(max(c.values()) for c in counts.values()) / len(part)
+
+
+def _split_of(data, split):
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data: expected an rnnbook.data.Dataset, got {type(data).__name__}")
+    choice("split", split, ("train", "test"))
+    return getattr(data, split)
+
+
+# --------------------------------------------------------------------------------------------
+# Tagging the sense of ambiguous words from earlier context: synced many-to-many
+# --------------------------------------------------------------------------------------------
+
+_TOPICS = {  # topic -> the context words that set it
+    "nature": ("forest", "garden", "lake", "meadow", "river", "stream"),
+    "money": ("cash", "loan", "rent", "salary", "savings", "tax"),
+}
+SENSES = {  # ambiguous word -> its sense under each topic
+    "bank": {"nature": "shore", "money": "finance"},
+    "bill": {"nature": "beak", "money": "invoice"},
+    "branch": {"nature": "tree", "money": "office"},
+}
+NO_TAG = "-"  # the tag of every word that is not ambiguous
+_PREPS = ("near", "about", "after", "with", "by")
+_ACTIONS = ("we saw", "we found", "i passed", "they watched", "she liked", "he reached")
+_ADJECTIVES = ("old", "big", "small", "new")
+
+
+def _tagging_held_out(topic, cue, word):
+    cue_index = _TOPICS[topic].index(cue)
+    return (cue_index + sorted(SENSES).index(word)) % 3 == 0
+
+
+def _segment(rng):
+    """'near the river we saw the old bank [and the branch]': the cue sets every sense after it.
+
+    Returns (words, tags, held_out).
+    """
+    topic = str(rng.choice(sorted(_TOPICS)))
+    cue = str(rng.choice(_TOPICS[topic]))
+    words = [str(rng.choice(_PREPS)), "the", cue, *str(rng.choice(_ACTIONS)).split()]
+    held = False
+    for k in range(1 + int(rng.random() < 0.5)):
+        word = str(rng.choice(sorted(SENSES)))
+        adjective = [str(rng.choice(_ADJECTIVES))] if rng.random() < 0.5 else []
+        words += (["and"] if k else []) + ["the", *adjective, word]
+        held = held or _tagging_held_out(topic, cue, word)
+    tags = [SENSES[w][topic] if w in SENSES else NO_TAG for w in words]
+    return words, tags, held
+
+
+def _tagged_sentence(rng):
+    """One or two segments; in two, the second cue overrides the first ('then about the loan')."""
+    words, tags, held = _segment(rng)
+    if rng.random() < 0.5:
+        more, more_tags, more_held = _segment(rng)
+        words, tags, held = words + ["then"] + more, tags + [NO_TAG] + more_tags, held or more_held
+    return (words, tags), held
+
+
+def tagging(n_train=2000, n_test=500, seed=0):
+    """Synced many-to-many: tag the sense of each ambiguous word from the words before it.
+
+    'near the river we saw the bank' -> bank is 'shore'; 'about the loan ... the bank' -> bank
+    is 'finance'. Every other word is tagged '-'. A tagger that sees only the current word
+    scores about 50% on the ambiguous words (see :func:`context_free_ceiling`).
+
+    x: (T, N) word ids, padded; lengths: (N,); y: (T, N) tag ids (IGNORE on padding);
+    test.ambiguous: (T, N) bool, the steps holding an ambiguous word.
+    The test sentences pair a context word with an ambiguous word never paired in training.
+    """
+    n_train, n_test = _check_sizes(n_train, n_test)
+    g = rng("seed", seed)
+    train = _sample(g, _tagged_sentence, False, n_train)
+    test = _sample(g, _tagged_sentence, True, n_test)
+    vocab = Vocab({w for words, _ in train + test for w in words})
+    labels = (NO_TAG,) + tuple(sorted({s for senses in SENSES.values() for s in senses.values()}))
+
+    def split(sentences):
+        ids = [vocab.encode(" ".join(words)) for words, _ in sentences]
+        tags = [[labels.index(t) for t in tags] for _, tags in sentences]
+        x = _pad(ids)
+        ambiguous = torch.zeros(x.shape, dtype=torch.bool)
+        for j, (words, _) in enumerate(sentences):
+            for t, w in enumerate(words):
+                ambiguous[t, j] = w in SENSES
+        return Split(x, _pad(tags, IGNORE), x_seq=True, y_seq=True, lengths=_lengths(ids),
+                     ambiguous=ambiguous)
+
+    held = [f"{cue} + {w}" for topic, cues in sorted(_TOPICS.items()) for cue in cues
+            for w in sorted(SENSES) if _tagging_held_out(topic, cue, w)]
+    return Dataset("tagging", "synced", "class", split(train), split(test), n_in=len(vocab),
+                   n_out=len(labels), vocab=vocab, labels=labels, info={"held_out": held})
+
+
+def context_free_ceiling(data, split="test"):
+    """The best accuracy on the ambiguous steps of any tagger that sees only the current word.
+
+    Such a tagger gives a word the same tag everywhere, so at best each word's majority tag.
+    """
+    part = _split_of(data, split)
+    if part.ambiguous is None:
+        raise ValueError(f"data: expected a tagging task, got {data.name!r}")
+    counts = {}
+    words, tags = part.x[part.ambiguous].tolist(), part.y[part.ambiguous].tolist()
+    for word, tag in zip(words, tags, strict=True):
+        per_tag = counts.setdefault(word, {})
+        per_tag[tag] = per_tag.get(tag, 0) + 1
+    return sum(max(c.values()) for c in counts.values()) / int(part.ambiguous.sum())
+
+
+# --------------------------------------------------------------------------------------------
+# Dates to ISO: seq2seq
+# --------------------------------------------------------------------------------------------
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+DATE_FORMATS = (
+    "{d} {month} {y}",  # 25 november 2026
+    "{month} {d}, {y}",  # november 25, 2026
+    "{mon} {d}, {y}",  # nov 25, 2026
+    "{d} {mon} {y}",  # 25 nov 2026
+    "{dd}/{mm}/{y}",  # 25/11/2026
+    "{dd}.{mm}.{y}",  # 25.11.2026
+)
+_FIRST_DAY = datetime.date(1950, 1, 1).toordinal()
+_LAST_DAY = datetime.date(2049, 12, 31).toordinal()
+
+
+def _date_held_out(fmt, month):
+    """Each format misses two months in training, and each month one format."""
+    return (fmt + month) % len(DATE_FORMATS) == 0
+
+
+def format_date(date, fmt):
+    """Write a datetime.date in format ``fmt`` (an index into DATE_FORMATS)."""
+    month = MONTHS[date.month - 1]
+    return DATE_FORMATS[fmt].format(d=date.day, dd=f"{date.day:02d}", mm=f"{date.month:02d}",
+                                    month=month, mon=month[:3], y=date.year)
+
+
+def _date(rng):
+    date = datetime.date.fromordinal(int(rng.integers(_FIRST_DAY, _LAST_DAY + 1)))
+    fmt = int(rng.integers(len(DATE_FORMATS)))
+    return (format_date(date, fmt), date.isoformat()), _date_held_out(fmt, date.month - 1)
+
+
+def dates(n_train=5000, n_test=500, seed=0):
+    """Seq2seq: a date written one of six ways to ISO, '25 november 2026' -> '2026-11-25'.
+
+    Characters in, characters out (the input is lower-cased). Years 1950-2049.
+    x: (T, N) character ids, padded; lengths: (N,); y: (T, N) output ids ending with <eos>.
+    The test dates write a month in a format never used for that month in training.
+    """
+    n_train, n_test = _check_sizes(n_train, n_test)
+    g = rng("seed", seed)
+    train = _sample(g, _date, False, n_train)
+    test = _sample(g, _date, True, n_test)
+    vocab = Vocab({ch for src, _ in train + test for ch in src}
+                  | {ch for m in MONTHS for ch in m} | set("0123456789 ,./"), level="char")
+    out_vocab = Vocab(set("0123456789-"), level="char")
+
+    def split(pairs):
+        src = [vocab.encode(s) for s, _ in pairs]
+        tgt = [out_vocab.encode(t) + [out_vocab.ids[EOS]] for _, t in pairs]
+        return Split(_pad(src), _pad(tgt, IGNORE), x_seq=True, y_seq=True,
+                     lengths=_lengths(src))
+
+    held = [f"{MONTHS[m]} as {DATE_FORMATS[f]}" for f in range(len(DATE_FORMATS))
+            for m in range(12) if _date_held_out(f, m)]
+    return Dataset("dates", "seq2seq", "class", split(train), split(test), n_in=len(vocab),
+                   n_out=len(out_vocab), vocab=vocab, out_vocab=out_vocab,
+                   labels=out_vocab.tokens, info={"held_out": held})
+
+
+# --------------------------------------------------------------------------------------------
+# Long time lags: the adding problem and the delayed echo
+# --------------------------------------------------------------------------------------------
+
+
+def _adding_split(g, n, T):
+    values = torch.tensor(g.uniform(0, 1, (T, n)), dtype=torch.float32)
+    first = g.integers(0, T // 2, n)  # one marker in each half
+    second = g.integers(T // 2, T, n)
+    markers = torch.zeros(T, n)
+    markers[first, np.arange(n)] = 1
+    markers[second, np.arange(n)] = 1
+    y = (values * markers).sum(0)
+    return Split(torch.stack([values, markers], -1), y, x_seq=True, y_seq=False)
+
+
+def adding(T=50, n_train=10000, n_test=1000, seed=0):
+    """The adding problem (Hochreiter & Schmidhuber 1997): sum the two marked numbers.
+
+    x: (T, N, 2): channel 0 values from U[0, 1], channel 1 the markers, one in each half.
+    y: (N,) the sum of the two marked values. Always answering the mean, 1, scores MSE 1/6
+    (the variance of a sum of two U[0, 1]).
+    """
+    T = positive_int("T", T)
+    if T < 2:
+        raise ValueError(f"T: expected at least 2 steps (one marker in each half), got {T}")
+    n_train, n_test = _check_sizes(n_train, n_test)
+    g = rng("seed", seed)
+    return Dataset("adding", "sequence", "value", _adding_split(g, n_train, T),
+                   _adding_split(g, n_test, T), n_in=2, n_out=1, labels=("sum",),
+                   info={"T": T, "baseline_mse": 1 / 6})
+
+
+def _echo_split(g, n, T, d, symbols):
+    x = torch.tensor(g.integers(0, symbols, (T, n)), dtype=torch.long)
+    y = torch.full((T, n), IGNORE, dtype=torch.long)
+    y[d:] = x[:-d]  # y_t = x_{t-d}; the first d steps have nothing to echo
+    return Split(x, y, x_seq=True, y_seq=True)
+
+
+def echo(d=5, T=30, symbols=4, n_train=2000, n_test=500, seed=0):
+    """The delayed echo: y_t = x_{t-d}, random symbols 0..symbols-1 (chance 1/symbols).
+
+    x: (T, N) symbol ids; y: (T, N) the symbol d steps back, IGNORE for t < d.
+    Four symbols by default, not two: the state an LSTM carries across truncation chunks
+    holds some of the last few inputs even untrained, and with bits it scored up to 90%
+    (chance 50%) at chunk length k = d in our runs; with four symbols it stays near chance.
+    """
+    d = positive_int("d", d)
+    T = positive_int("T", T)
+    symbols = positive_int("symbols", symbols)
+    if T <= d:
+        raise ValueError(f"T: expected more steps than the delay d={d}, got {T}")
+    if symbols < 2:
+        raise ValueError(f"symbols: expected at least 2, got {symbols}")
+    n_train, n_test = _check_sizes(n_train, n_test)
+    g = rng("seed", seed)
+    labels = tuple(str(i) for i in range(symbols))
+    return Dataset("echo", "synced", "class", _echo_split(g, n_train, T, d, symbols),
+                   _echo_split(g, n_test, T, d, symbols), n_in=symbols, n_out=symbols,
+                   labels=labels, info={"d": d, "T": T, "chance": 1 / symbols})
+
+
+# --------------------------------------------------------------------------------------------
+# A short time series: noisy sines
+# --------------------------------------------------------------------------------------------
+
+
+def _sine_split(g, n, T, bands, noise):
+    band = g.integers(len(bands), size=n)
+    low, high = np.array(bands)[band].T
+    freq = g.uniform(low, high)  # cycles per step
+    phase = g.uniform(0, 2 * np.pi, n)
+    t = np.arange(T + 1)[:, None]
+    series = np.sin(2 * np.pi * freq * t + phase) + g.normal(0, noise, (T + 1, n))
+    series = torch.tensor(series, dtype=torch.float32)[:, :, None]
+    return Split(series[:-1], series[1:], x_seq=True, y_seq=True)
+
+
+def sines(T=60, n_train=500, n_test=100, noise=0.1, seed=0):
+    """Noisy sines, for next-step prediction: x is the series, y the same shifted by one.
+
+    x: (T, N, 1); y: (T, N, 1), y_t = x_{t+1}. Frequencies in cycles per step: training draws
+    from [0.02, 0.04) and [0.06, 0.08), the test set from the held-out band [0.04, 0.06).
+    """
+    T = positive_int("T", T)
+    n_train, n_test = _check_sizes(n_train, n_test)
+    noise = number("noise", noise, 0, 10)
+    g = rng("seed", seed)
+    train = _sine_split(g, n_train, T, [(0.02, 0.04), (0.06, 0.08)], noise)
+    test = _sine_split(g, n_test, T, [(0.04, 0.06)], noise)
+    return Dataset("sines", "synced", "value", train, test, n_in=1, n_out=1, labels=("next",),
+                   info={"T": T, "noise": noise, "test_band": (0.04, 0.06)})

@@ -1,0 +1,290 @@
+"""rnnbook.plots: every figure drawn from real data, and asserted on its artists."""
+
+from types import SimpleNamespace
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.patches import FancyBboxPatch
+
+from rnnbook import cells, gradients, plots
+
+H, D, T = 5, 3, 12
+
+
+@pytest.fixture(autouse=True)
+def no_figure_left_open():
+    """Every figure function closes its figure in pyplot: none is left behind."""
+    before = plt.get_fignums()
+    yield
+    assert plt.get_fignums() == before
+
+
+def boxes(ax):
+    return [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+
+
+def unroll(cell, seed=0, nonlinearity="tanh"):
+    rng = np.random.default_rng(seed)
+    params = cells.init_params(cell, D, H, rng)
+    x = rng.normal(size=(T, 2, D))
+    return cells.unroll(cell, x, cells.zero_state(cell, 2, H), params, nonlinearity)
+
+
+def test_use_style_sets_the_okabe_ito_cycle_and_is_idempotent():
+    plots.use_style()
+    first = dict(mpl.rcParams)
+    plots.use_style()
+    assert dict(mpl.rcParams) == first
+    assert mpl.rcParams["axes.prop_cycle"].by_key()["color"] == list(plots.OKABE_ITO)
+    assert mpl.rcParams["image.cmap"] == "viridis"
+
+
+def test_rnn_graph_lights_up_to_the_step_and_outlines_it():
+    fig = plots.rnn_graph(5, step=2)
+    ax = fig.axes[0]
+    nodes = boxes(ax)
+    assert len(nodes) == 3 + 5 + 6 + 5  # the loop's x, h, y; then x_1..5, h_0..5, y_1..5
+    dim = [b for b in nodes if to_hex(b.get_facecolor()) == to_hex(plots.DIM)]
+    assert len(dim) == 3 * 3  # x, h, y of steps 3, 4, 5
+    bold = [b for b in nodes if b.get_linewidth() > 1.0]
+    assert len(bold) == 3  # x_2, h_2, y_2
+    assert all(b.get_x() + plots.NODE / 2 == pytest.approx(2.8 + 2) for b in bold)
+    assert "T = 5" in ax.get_title()
+    labels = {t.get_text() for t in ax.texts}
+    assert {"$x_{1}$", "$h_{0}$", "$y_{5}$", "input", "hidden", "output"} <= labels
+
+
+def test_light_up_colours_each_row_and_dims_later_steps():
+    fig, ax = plt.subplots()
+    plt.close(fig)
+    chain = plots.unrolled_axes(ax, 4)
+    plots.light_up(chain, 3)
+    assert to_hex(chain.x[3].get_facecolor()) == to_hex(plots.BLUE)
+    assert to_hex(chain.h[0].get_facecolor()) == to_hex(plots.ORANGE)
+    assert to_hex(chain.y[1].get_facecolor()) == to_hex(plots.GREEN)
+    assert to_hex(chain.h[4].get_facecolor()) == to_hex(plots.DIM)
+    plots.light_up(chain, 0)  # only h_0 is lit
+    lit = [s for s, b in chain.h.items() if to_hex(b.get_facecolor()) != to_hex(plots.DIM)]
+    assert lit == [0]
+
+
+@pytest.mark.parametrize("name", list(plots.ARCHITECTURES))
+def test_architecture_diagram_draws_its_inputs_outputs_and_shapes(name):
+    arch = plots.ARCHITECTURES[name]
+    ax = plots.architecture_diagram(name).axes[0]
+    colours = [to_hex(b.get_facecolor()) for b in boxes(ax)]
+    assert colours.count(to_hex(plots.BLUE)) == len(arch.x_steps)
+    assert colours.count(to_hex(plots.GREEN)) == len(arch.y_steps)
+    hidden = colours.count(to_hex(plots.ORANGE)) + colours.count(to_hex(plots.PURPLE))
+    assert hidden == arch.steps
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert f"input x: {arch.input_shape}" in texts and f"output y: {arch.output_shape}" in texts
+    assert ax.get_title() == name
+
+
+def test_the_five_architectures_have_the_course_names_and_shapes():
+    assert list(plots.ARCHITECTURES) == ["one-to-one", "one-to-many", "many-to-one",
+                                         "many-to-many (synced)", "seq2seq"]
+    seq2seq = plots.ARCHITECTURES["seq2seq"]
+    assert set(seq2seq.x_steps).isdisjoint(seq2seq.y_steps)  # the decoder reads no input
+    assert plots.ARCHITECTURES["many-to-one"].y_steps == (4,)
+
+
+def test_architecture_diagram_rejects_an_unknown_name():
+    with pytest.raises(ValueError, match="name: expected one of .*'seq2seq', got 'two-to-one'"):
+        plots.architecture_diagram("two-to-one")
+
+
+def test_state_heatmap_shows_the_hidden_states_of_one_batch_element():
+    hs, _, _ = unroll("rnn")
+    fig = plots.state_heatmap(hs, batch_index=1)
+    ax = fig.axes[0]
+    image = ax.images[0]
+    np.testing.assert_array_equal(image.get_array(), hs[:, 1].T)  # units along y, time along x
+    assert image.get_extent() == [0.5, T + 0.5, -0.5, H - 0.5]
+    assert ax.get_xlabel() == "time step t" and ax.get_ylabel() == "hidden unit"
+    assert len(fig.axes) == 2  # and its colour bar
+
+
+def test_state_heatmap_rejects_a_batch_index_out_of_range():
+    hs, _, _ = unroll("rnn")
+    with pytest.raises(ValueError, match="batch_index: expected 0..1, got 2"):
+        plots.state_heatmap(hs, batch_index=2)
+
+
+def test_heatmap_rejects_a_vector():
+    with pytest.raises(ValueError, match=r"values: expected shape 2 dimensions, got shape \(4,\)"):
+        plots.heatmap(np.zeros(4))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gate_heatmaps_show_every_gate_of_the_unroll(cell):
+    _, _, caches = unroll(cell)
+    fig = plots.gate_heatmaps(caches, cell, colorbar=False)
+    assert len(fig.axes) == len(plots.GATES[cell])
+    for ax, name in zip(fig.axes, plots.GATES[cell], strict=True):
+        want = np.stack([getattr(c, name)[0] for c in caches])  # (T, H)
+        np.testing.assert_array_equal(ax.images[0].get_array(), want.T)
+        assert ax.get_title() == plots.GATE_TITLE[name]
+        if name in ("i", "f", "o", "r", "z"):  # sigmoid gates: coloured on [0, 1]
+            assert ax.images[0].get_clim() == (0, 1)
+    assert fig.axes[-1].get_xlabel() == "time step t"
+
+
+def test_gate_series_collects_each_gate_over_time():
+    _, _, caches = unroll("lstm")
+    series = plots.gate_series(caches, "lstm", batch_index=1)
+    assert list(series) == ["i", "f", "g", "o", "c"]
+    np.testing.assert_array_equal(series["f"][4], caches[4].f[1])
+
+
+def test_gate_series_names_a_cell_mismatch():
+    _, _, caches = unroll("rnn")
+    with pytest.raises(ValueError, match=r"caches: expected lstm caches .* missing \['i', 'f'"):
+        plots.gate_series(caches, "lstm")
+
+
+def measured_norms(cell, rho, nonlinearity="tanh"):
+    rng = np.random.default_rng(1)
+    params = gradients.with_spectral_radius(cell, cells.init_params(cell, D, H, rng), rho, rng)
+    x = 0.1 * rng.normal(size=(T, 1, D))
+    return gradients.gradient_norms(cell, x, cells.zero_state(cell, 1, H), params,
+                                    nonlinearity), params
+
+
+def test_gradient_decay_plots_several_cells_and_the_bound_by_steps_back():
+    norms = {cell: measured_norms(cell, 0.8)[0] for cell in ("rnn", "lstm", "gru")}
+    bound = gradients.pascanu_bound(measured_norms("rnn", 0.8)[1], T)
+    ax = plots.gradient_decay(norms, bound).axes[0]
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["rnn", "lstm", "gru", "Pascanu bound"]
+    for line, values in zip(lines, [*norms.values(), bound], strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(1, T + 1))
+        np.testing.assert_array_equal(line.get_ydata(), values[::-1])  # entry T-1 is 1 step back
+    assert ax.get_yscale() == "log"
+    assert lines[-1].get_linestyle() == "--"
+    assert ax.get_xlabel().startswith("steps back") and "partial" in ax.get_ylabel()
+    # the bound holds for the vanilla RNN (tanh' <= 1)
+    assert np.all(norms["rnn"] <= bound * (1 + 1e-12))
+
+
+def test_gradient_decay_clips_zero_and_overflow_and_says_so():
+    values = np.array([np.inf, 1e-40, 0.0, 1e-3, 1.0])
+    ax = plots.gradient_decay({"relu": values}, low=1e-30, high=1e30).axes[0]
+    line = ax.get_lines()[0]
+    assert line.get_label() == "relu (3 clipped)"
+    np.testing.assert_array_equal(line.get_ydata(), [1.0, 1e-3, 1e-30, 1e-30, 1e30])
+
+
+def test_clip_for_log_counts_what_it_moves():
+    clipped = plots.clip_for_log([0.0, 1e-20, 0.5, 1e20, np.inf, np.nan], low=1e-10, high=1e10)
+    np.testing.assert_array_equal(clipped.values, [1e-10, 1e-10, 0.5, 1e10, 1e10, 1e10])
+    assert (clipped.below, clipped.above, clipped.nonfinite, clipped.count) == (2, 1, 2, 5)
+
+
+def test_gradient_decay_rejects_a_bare_array():
+    with pytest.raises(TypeError, match="norms: expected a non-empty dict"):
+        plots.gradient_decay(np.ones(3))
+
+
+def logistic_regression_history(steps=60, seed=0):
+    """A real training run: logistic regression by gradient descent on separable-ish data."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(200, 2))
+    y = (x @ [1.5, -1.0] + 0.3 * rng.normal(size=200) > 0).astype(float)
+    w = np.zeros(2)
+    loss, accuracy = [], []
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-x @ w))
+        loss.append(float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))))
+        accuracy.append(float(np.mean((p > 0.5) == y)))
+        w -= 0.5 * x.T @ (p - y) / len(y)
+    return loss, accuracy
+
+
+def test_training_curves_from_a_dict_with_accuracy():
+    loss, accuracy = logistic_regression_history()
+    fig = plots.training_curves({"loss": loss, "accuracy": accuracy, "steps": range(0, 120, 2)})
+    ax, right = fig.axes
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), loss)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), np.arange(0, 120, 2))
+    np.testing.assert_array_equal(right.get_lines()[0].get_ydata(), accuracy)
+    assert ax.get_ylabel() == "loss" and right.get_ylabel() == "fraction"
+    assert ax.get_xlabel() == "training step" and ax.get_title() == "Training curves"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "loss", "accuracy (training batch)"]
+    assert loss[-1] < loss[0] and accuracy[-1] > 0.9  # it did train
+
+
+def test_training_curves_from_a_real_training_run():
+    torch = pytest.importorskip("torch")
+    from rnnbook import data, models, train
+
+    torch.set_num_threads(1)
+    ds = data.sentiment(n_train=300, n_test=100, seed=0)
+    model = models.ManyToOne(ds.n_in, ds.n_out, cell="gru", hidden=16, seed=0)
+    history = train.train(model, ds, steps=30, batch_size=32, eval_every=10, progress=False)
+    ax, right = plots.training_curves(history).axes
+    loss, accuracy = ax.get_lines()[0], right.get_lines()[0]
+    np.testing.assert_array_equal(loss.get_xdata(), np.arange(1, 31))  # after steps 1..30
+    np.testing.assert_array_equal(loss.get_ydata(), history.loss)
+    np.testing.assert_array_equal(accuracy.get_ydata(), history.accuracy)
+    scores = right.get_lines()[1]
+    np.testing.assert_array_equal(scores.get_xdata(), [10, 20, 30])
+    np.testing.assert_array_equal(scores.get_ydata(), history.scores)
+    assert scores.get_label() == "test accuracy"
+
+
+def test_training_curves_put_an_mse_on_the_loss_axis_and_skip_empty_accuracy():
+    loss, _ = logistic_regression_history(steps=20)
+    history = SimpleNamespace(loss=loss, accuracy=[], metric="mse", eval_steps=[10, 20],
+                              scores=[0.17, 0.05])
+    (ax,) = plots.training_curves(history, logy=True).axes  # no accuracy: no right axis
+    assert [line.get_label() for line in ax.get_lines()] == ["loss", "test mse"]
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), np.arange(1, 21))
+    assert ax.get_yscale() == "log"
+
+
+def test_training_curves_with_accuracy_at_its_own_steps_on_given_axes():
+    loss, accuracy = logistic_regression_history()
+    fig, ax = plt.subplots()
+    plt.close(fig)
+    history = {"loss": loss, "accuracy": accuracy[::10], "accuracy_steps": range(0, 60, 10)}
+    assert plots.training_curves(history, ax=ax) is fig
+    np.testing.assert_array_equal(fig.axes[1].get_lines()[0].get_xdata(), range(0, 60, 10))
+
+
+def test_training_curves_keep_a_diverged_loss():
+    fig = plots.training_curves({"loss": [1.0, 10.0, np.inf, np.nan]})
+    np.testing.assert_array_equal(fig.axes[0].get_lines()[0].get_ydata(),
+                                  [1.0, 10.0, np.inf, np.nan])
+
+
+def test_training_curves_name_what_is_missing_or_mismatched():
+    with pytest.raises(TypeError, match="history: expected a non-empty .loss or \\['loss'\\], "
+                                        "got dict"):
+        plots.training_curves({"losses": [1.0]})
+    with pytest.raises(ValueError, match=r"history.accuracy: expected one value per step \(3\), "
+                                         r"got 2; give history.accuracy_steps"):
+        plots.training_curves({"loss": [1.0, 0.5, 0.2], "accuracy": [0.5, 0.9]})
+    with pytest.raises(ValueError, match=r"history.loss: expected one value per step \(2\), "
+                                         r"got 3; give history.steps"):
+        plots.training_curves({"loss": [1.0, 0.5, 0.2], "steps": [0, 1]})
+    with pytest.raises(ValueError, match="history.eval_steps: expected the step of each of "
+                                         "history.scores, got none"):
+        plots.training_curves({"loss": [1.0], "scores": [0.5]})
+
+
+def test_rnn_graph_names_a_bad_step():
+    with pytest.raises(ValueError, match=r"step: expected an int in \[0, 3\], got 4"):
+        plots.rnn_graph(3, step=4)
+    with pytest.raises(TypeError, match=r"step: expected an int in \[0, 3\], got float 1.5"):
+        plots.rnn_graph(3, step=1.5)
+
+
+def test_figure_functions_reject_something_that_is_not_axes():
+    with pytest.raises(TypeError, match="ax: expected a matplotlib Axes or None, got str"):
+        plots.rnn_graph(3, ax="left")

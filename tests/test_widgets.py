@@ -1,0 +1,427 @@
+"""rnnbook.widgets, headless: build each widget, set its controls, assert what changed.
+
+As ipywidgets' own tests do: setting a control's ``.value`` runs the observer, and the test
+reads the state, the plotted artists, the HTML and the PNG bytes it produced.
+"""
+
+import io
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from PIL import Image
+
+from rnnbook import cells, data, gradients, plots, widgets
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figure():
+    """The widgets draw on Agg figures unknown to pyplot: none is ever left open."""
+    yield
+    assert plt.get_fignums() == []
+
+
+def pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def descendants(widget):
+    for child in getattr(widget, "children", ()):
+        yield child
+        yield from descendants(child)
+
+
+def assert_play_drives(explorer, slider):
+    play = explorer.play
+    assert isinstance(play, ipywidgets.Play) and play in descendants(explorer)
+    assert (play.min, play.max) == (slider.min, slider.max)
+    assert play.interval > 0
+
+
+# --------------------------------------------------------------------------- unroll explorer
+
+def test_unroll_explorer_shows_the_numpy_rnn_step_by_step():
+    explorer = widgets.unroll_explorer(T=5, input_size=3, hidden_size=4, output_size=2, seed=1)
+    run, t = explorer.run, explorer.controls["t"]
+    # the run is cells.unroll's, with h_0 = 0 in front and y_t = W_hy h_t + b_y
+    assert run.hs.shape == (6, 4) and run.ys.shape == (6, 2)
+    np.testing.assert_array_equal(run.hs[0], 0)
+    params = cells.init_params("rnn", 3, 4, np.random.default_rng(1))
+    np.testing.assert_allclose(run.hs[1], cells.rnn_step(run.x[:1], np.zeros((1, 4)), params)[0])
+    np.testing.assert_allclose(run.hs[3], cells.rnn_step(run.x[2:3], run.hs[2:3], params)[0])
+
+    first = explorer.image.value
+    t.value = 3
+    state = explorer.state
+    assert state.t == 3
+    np.testing.assert_array_equal(state.h_prev, run.hs[2])
+    np.testing.assert_array_equal(state.h_t, run.hs[3])
+    np.testing.assert_array_equal(state.x_t, run.x[2])
+    assert f"{state.h_t[0]:+.2f}" in explorer.text.value and "h<sub>2</sub>" in explorer.text.value
+    assert explorer.image.value != first
+    assert to_hex(explorer.chain.h[3].get_facecolor()) == to_hex(plots.ORANGE)
+    assert to_hex(explorer.chain.h[4].get_facecolor()) == to_hex(plots.DIM)
+    assert explorer.chain.x[3].get_linewidth() > explorer.chain.x[2].get_linewidth()
+
+
+def test_unroll_explorer_at_both_ends_of_the_slider():
+    explorer = widgets.unroll_explorer(T=4)
+    t = explorer.controls["t"]
+    t.value = 4
+    assert explorer.state.t == 4
+    lit = [s for s, b in explorer.chain.y.items()
+           if to_hex(b.get_facecolor()) != to_hex(plots.DIM)]
+    assert lit == [1, 2, 3, 4]
+    last = explorer.image.value
+    t.value = 1
+    np.testing.assert_array_equal(explorer.state.h_prev, 0)  # h_0
+    assert explorer.image.value != last
+    assert pixels(explorer.image.value).shape[2] == 3
+    assert_play_drives(explorer, t)
+
+
+def test_unroll_readout_is_cells_readout():
+    explorer = widgets.unroll_explorer(T=3, hidden_size=4, output_size=2, seed=0)
+    step = widgets.unroll_step(explorer.run, 2)
+    rng = np.random.default_rng(0)
+    cells.init_params("rnn", 3, 4, rng)
+    weight = rng.uniform(-1, 1, size=(2, 4)) / 2
+    np.testing.assert_allclose(step.y_t, cells.readout(step.h_t, weight, np.zeros(2)))
+
+
+def test_unroll_step_rejects_a_step_out_of_range():
+    explorer = widgets.unroll_explorer(T=3)
+    with pytest.raises(ValueError, match=r"t: expected an int in \[1, 3\], got 4"):
+        widgets.unroll_step(explorer.run, 4)
+
+
+# --------------------------------------------------------------------------- gradient decay
+
+def expected_norms(cell, rho, T, nonlinearity, input_scale, hidden_size=16, seed=0):
+    """gradients.gradient_norms for the settings, built as gradient_curves documents it."""
+    params = cells.init_params(cell, 8, hidden_size, seed)
+    params = gradients.with_spectral_radius(cell, params, rho, seed + 1)
+    params["bias_ih"][:] = 0
+    params["bias_hh"][:] = 0
+    x = input_scale * np.random.default_rng(seed + 2).normal(size=(T, 1, 8))
+    state0 = cells.zero_state(cell, 1, hidden_size)
+    return gradients.gradient_norms(cell, x, state0, params, nonlinearity)
+
+
+def set_controls(explorer, **values):
+    for name, value in values.items():
+        explorer.controls[name].value = value
+
+
+SETTINGS = [  # the controls' extremes and the middle
+    dict(cell="rnn", rho=0.5, T=5, nonlinearity="tanh", input_scale=0.001),
+    dict(cell="rnn", rho=1.5, T=100, nonlinearity="relu", input_scale=10.0),
+    dict(cell="rnn", rho=1.5, T=100, nonlinearity="tanh", input_scale=0.001),
+    dict(cell="rnn", rho=0.5, T=100, nonlinearity="tanh", input_scale=10.0),
+    dict(cell="lstm", rho=1.5, T=60, nonlinearity="tanh", input_scale=1.0),
+    dict(cell="gru", rho=0.5, T=100, nonlinearity="tanh", input_scale=0.001),
+    dict(cell="rnn", rho=1.0, T=50, nonlinearity="relu", input_scale=0.1),
+]
+
+
+@pytest.fixture(scope="module")
+def gradient_explorer():
+    return widgets.gradient_decay_explorer()
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: "-".join(map(str, s.values())))
+def test_plotted_gradient_norms_are_gradient_norms(gradient_explorer, settings):
+    explorer = gradient_explorer
+    set_controls(explorer, **settings)
+    T = settings["T"]
+    assert explorer.controls["steps_back"].value == T  # a new T shows its whole curve
+    state = explorer.state
+    want = expected_norms(**settings)
+    np.testing.assert_array_equal(state.curves.norms, want)
+
+    low, high = widgets.LOG_RANGE
+    y = explorer.artists.measured.get_ydata()
+    np.testing.assert_array_equal(explorer.artists.measured.get_xdata(), np.arange(1, T + 1))
+    assert len(y) == T and np.all(np.isfinite(y)) and np.all((y >= low) & (y <= high))
+    inside = (want[::-1] >= low) & (want[::-1] <= high)
+    np.testing.assert_array_equal(y[inside], want[::-1][inside])  # drawn as measured
+    np.testing.assert_array_equal(y[~inside], np.clip(want[::-1][~inside], low, high))
+
+    bound = explorer.artists.bound.get_ydata()
+    rnn = gradients.with_spectral_radius("rnn", cells.init_params("rnn", 1, 16), settings["rho"])
+    np.testing.assert_allclose(bound, np.clip(gradients.pascanu_bound(rnn, T)[::-1], low, high))
+    assert np.all(np.isfinite(bound))
+
+    clipped = (~inside).sum() + state.shown_bound.count
+    if clipped:
+        assert "Clipped to the plot's range" in state.caption
+        assert explorer.artists.clip_label.get_text() == f"{clipped} values clipped at the edge"
+    else:
+        assert "Clipped" not in state.caption and explorer.artists.clip_label.get_text() == ""
+
+
+def test_gradient_decay_shows_vanishing_and_exploding_at_small_input_scale(gradient_explorer):
+    explorer = gradient_explorer
+    set_controls(explorer, cell="rnn", nonlinearity="tanh", input_scale=0.001, T=30, rho=0.7)
+    assert explorer.state.curves.norms[0] < 1e-3  # 30 steps back at rho = 0.7: vanished
+    explorer.controls["rho"].value = 1.2
+    assert explorer.state.curves.norms[0] > 1e1  # exploded
+    explorer.controls["input_scale"].value = 10.0
+    assert explorer.state.curves.norms[0] < 1e-6  # saturated tanh kills it
+
+
+def test_gradient_decay_steps_back_moves_the_cursor_only(gradient_explorer):
+    explorer = gradient_explorer
+    set_controls(explorer, cell="gru", rho=0.9, T=40, input_scale=0.01)
+    curves, image = explorer.state.curves, explorer.image.value
+    explorer.controls["steps_back"].value = 7
+    state = explorer.state
+    assert state.curves is curves  # not recomputed
+    assert len(explorer.artists.measured.get_ydata()) == 7
+    np.testing.assert_array_equal(explorer.artists.cursor.get_xdata(), [7])
+    np.testing.assert_array_equal(explorer.artists.cursor.get_ydata(), [curves.norms[40 - 7]])
+    assert f"after 7 steps back the gradient norm is {curves.norms[33]:.2e}" in state.caption
+    assert explorer.text.value == state.caption  # no HTML to escape in it
+    assert explorer.image.value != image
+
+
+def test_gradient_decay_play_follows_T_and_the_activation_is_rnn_only(gradient_explorer):
+    explorer = gradient_explorer
+    set_controls(explorer, cell="rnn", T=20)
+    steps = explorer.controls["steps_back"]
+    assert_play_drives(explorer, steps)
+    assert steps.max == explorer.play.max == 20
+    assert not explorer.controls["nonlinearity"].disabled
+    explorer.controls["cell"].value = "lstm"
+    assert explorer.controls["nonlinearity"].disabled
+    assert explorer.state.caption.startswith("LSTM, rho")
+
+
+def test_gradient_decay_explorer_rejects_a_tiny_max_T():
+    with pytest.raises(ValueError, match="max_T: expected at least 5, got 3"):
+        widgets.gradient_decay_explorer(max_T=3)
+
+
+# --------------------------------------------------------------------------- gate inspector
+
+def test_gate_inspector_shows_every_gate_of_both_cells_on_the_same_input():
+    explorer = widgets.gate_inspector(T=8, input_size=3, hidden_size=4, seed=2)
+    runs = explorer.runs
+    x = runs.x[:, None]  # (T, 1, D)
+    for cell in ("lstm", "gru"):
+        rng = np.random.default_rng(2)
+        rng.normal(size=(8, 1, 3))  # the same draws, in the same order, as the inspector
+        lstm = widgets.scaled(cells.init_params("lstm", 3, 4, rng), 3.0)
+        gru = widgets.scaled(cells.init_params("gru", 3, 4, rng), 3.0)
+        params = lstm if cell == "lstm" else gru
+        hs, _, caches = cells.unroll(cell, x, cells.zero_state(cell, 1, 4), params)
+        for name in plots.GATES[cell]:
+            want = np.stack([getattr(c, name)[0] for c in caches])
+            np.testing.assert_array_equal(getattr(runs, cell)[name], want)
+        np.testing.assert_array_equal(getattr(runs, cell)["h"], hs[:, 0])
+    assert set(explorer.images) == {("lstm", n) for n in "ifgoch"} | {("gru", n) for n in "rznh"}
+
+    t = explorer.controls["t"]
+    first = explorer.image.value
+    t.value = 5
+    state = explorer.state
+    np.testing.assert_array_equal(state.lstm["f"], runs.lstm["f"][4])
+    np.testing.assert_array_equal(state.gru["z"], runs.gru["z"][4])
+    assert "step t = 5" in explorer.text.value
+    assert f"mean {runs.lstm['f'][4].mean():+.2f}" in explorer.text.value
+    assert explorer.image.value != first
+    for (cell, name), image in explorer.images.items():
+        shown = image.get_array()  # (H, T): filled up to step 5, blank after
+        assert shown.mask[:, :5].sum() == 0 and shown.mask[:, 5:].all()
+        np.testing.assert_array_equal(shown.data, getattr(runs, cell)[name].T)
+        assert np.all(np.isfinite(shown.data))
+
+
+def test_gate_inspector_at_both_ends_and_with_given_params():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 1, 2))
+    lstm, gru = cells.init_params("lstm", 2, 3, 5), cells.init_params("gru", 2, 3, 6)
+    explorer = widgets.gate_inspector(x=x, lstm_params=lstm, gru_params=gru)
+    t = explorer.controls["t"]
+    assert t.max == 6
+    _, _, caches = cells.unroll("gru", x, cells.zero_state("gru", 1, 3), gru)
+    np.testing.assert_array_equal(explorer.runs.gru["r"][5], caches[5].r[0])
+    t.value = 6
+    image = explorer.images["lstm", "c"].get_array()
+    assert not image.mask.any()
+    np.testing.assert_array_equal(explorer.figure.axes[0].lines[0].get_xdata(), [6, 6])
+    full = explorer.image.value
+    t.value = 1
+    assert explorer.images["lstm", "c"].get_array().mask[:, 1:].all()
+    assert explorer.image.value != full
+    assert_play_drives(explorer, t)
+
+
+def test_gate_inspector_rejects_mismatched_params():
+    with pytest.raises(ValueError, match="params\\['weight_hh'\\]: expected shape \\(24, 6\\)"):
+        widgets.gate_inspector(lstm_params=cells.init_params("gru", 3, 6))
+    with pytest.raises(TypeError, match="gru_params: expected a dict of gru params"):
+        widgets.gate_inspector(gru_params=[1, 2])
+
+
+def test_gate_inspector_takes_its_input_size_from_a_given_x():
+    x = np.random.default_rng(3).normal(size=(7, 1, 5))
+    explorer = widgets.gate_inspector(x=x)
+    assert explorer.runs.x.shape == (7, 5) and explorer.controls["t"].max == 7
+
+
+# --------------------------------------------------------------------------- architectures
+
+def test_architecture_chooser_shows_each_diagram_and_its_shapes():
+    explorer = widgets.architecture_chooser()
+    choice = explorer.controls["architecture"]
+    assert list(choice.options) == list(plots.ARCHITECTURES)
+    seen = {}
+    for name, arch in plots.ARCHITECTURES.items():
+        choice.value = name
+        assert explorer.state is arch
+        assert arch.input_shape in explorer.text.value
+        assert arch.output_shape in explorer.text.value
+        seen[name] = pixels(explorer.image.value)
+        figure = widgets.new_figure((5.0, 3.0))  # the same diagram, drawn afresh
+        plots.architecture_diagram(name, ax=figure.subplots())
+        # the same picture, up to anti-aliasing where the layout differs by a rounding error
+        assert different(seen[name], pixels(widgets.render_png(figure))) < 0.01
+    names = list(seen)
+    assert all(different(seen[a], seen[b]) > 0.02 for a in names for b in names if a != b)
+    choice.value = "one-to-one"
+    np.testing.assert_array_equal(pixels(explorer.image.value), seen["one-to-one"])
+
+
+def different(a, b):
+    """The fraction of pixels that differ between two pictures of the same size."""
+    return float(np.mean(np.any(a != b, axis=-1)))
+
+
+# --------------------------------------------------------------------------- model boxes
+
+def test_live_model_box_answers_every_edit_and_shows_failures():
+    def predict(text):
+        if "?" in text:
+            raise ValueError("unknown word '?'")
+        return text.upper()
+
+    explorer = widgets.live_model_box(predict, examples=["the film was not good", "3 May"])
+    box = explorer.controls["text"]
+    assert box.value == "the film was not good"  # the first example fills the box
+    assert explorer.state == widgets.Answer("the film was not good", "THE FILM WAS NOT GOOD", "")
+    assert "<b style='font-family:monospace'>THE FILM WAS NOT GOOD</b>" in explorer.text.value
+    explorer.children[0].value = "3 May"  # pick the other example
+    assert box.value == "3 May" and explorer.state.output == "3 MAY"
+    box.value = "what?"
+    assert explorer.state.error == "ValueError: unknown word '?'"
+    assert "unknown word" in explorer.text.value and explorer.state.output == ""
+    box.value = "   "
+    assert explorer.state.error == "Type an input above."
+    box.value = "<b>"
+    assert "&lt;B&gt;" in explorer.text.value  # the answer is escaped, not rendered
+
+
+def test_live_model_box_flags_a_predict_that_returns_no_string():
+    explorer = widgets.live_model_box(len)
+    explorer.controls["text"].value = "four"
+    assert explorer.state.error == "predict returned int, expected str"
+
+
+def test_live_model_box_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="predict: expected a callable, got str"):
+        widgets.live_model_box("model")
+    with pytest.raises(TypeError, match="examples: expected a sequence of str"):
+        widgets.live_model_box(str.upper, examples="one example")
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """Two small models trained for a few steps by train.train: their predictors, str -> str."""
+    torch = pytest.importorskip("torch")
+    from rnnbook import models, train
+
+    torch.set_num_threads(1)
+    reviews = data.sentiment(n_train=300, n_test=50, seed=0)
+    reader = models.ManyToOne(reviews.n_in, reviews.n_out, cell="gru", hidden=16, seed=0)
+    train.train(reader, reviews, steps=30, batch_size=32, progress=False)
+    shapes = data.shapes(n_train=300, n_test=6, seed=0)
+    looker = models.OneToOne(shapes.n_in, shapes.n_out, hidden=16, seed=0)
+    train.train(looker, shapes, steps=30, batch_size=32, progress=False)
+    return train.predictor(reader, reviews), train.predictor(looker, shapes), shapes
+
+
+def test_live_model_box_shows_a_trained_models_answer(trained):
+    predict, _, _ = trained
+    review = "the film was not good , it was bad"
+    explorer = widgets.live_model_box(predict, examples=[review])
+    assert explorer.state == widgets.Answer(review, predict(review), "")
+    assert explorer.state.output.split()[0] in ("positive", "negative")
+    explorer.controls["text"].value = "the film was zzz"  # a word the model never saw
+    assert explorer.state.output == "" and explorer.state.error.startswith("ValueError")
+
+
+def test_image_model_box_shows_each_picture_and_its_prediction(trained):
+    _, classify, shapes = trained
+    images = shapes.test.x  # (N, 432) flat float images, as the models take them
+    labels = [shapes.labels[int(i)] for i in shapes.test.y]
+    explorer = widgets.image_model_box(images, classify, labels=labels,
+                                       to_picture=data.to_image)
+    index = explorer.controls["index"]
+    assert index.max == len(images) - 1
+    shown = {}
+    for i in range(len(images)):
+        index.value = i
+        assert explorer.state == widgets.Answer(i, classify(images[i]), "")
+        assert f"(true: {labels[i]})" in explorer.text.value
+        shown[i] = explorer.image.value
+    picture = pixels(shown[2])
+    assert picture.shape == (120, 120, 3)  # 12 x 12 pixels, each drawn 10 x 10
+    want = (np.clip(data.to_image(images[2]), 0, 1) * 255).round().astype(np.uint8)
+    np.testing.assert_array_equal(picture[::10, ::10], want)
+    assert len(set(shown.values())) == len(images)
+
+
+def test_image_model_box_rejects_no_pictures_and_wrong_labels():
+    with pytest.raises(ValueError, match="images: expected at least one picture, got none"):
+        widgets.image_model_box([], str)
+    with pytest.raises(ValueError, match="labels: expected 2 labels, got 1"):
+        widgets.image_model_box(np.zeros((2, 4, 4)), str, labels=["a"])
+    with pytest.raises(ValueError, match=r"image: expected shape \(h, w\), \(h, w, 3\)"):
+        widgets.image_model_box(np.zeros((2, 4, 4, 2)), str)
+
+
+# --------------------------------------------------------------------------- rendering
+
+def full_render(figure):
+    """The figure drawn whole, the animated artists included, as a picture."""
+    animated = [a for a in figure.findobj() if a.get_animated()]
+    for artist in animated:
+        artist.set_animated(False)
+    picture = pixels(widgets.render_png(figure))
+    for artist in animated:
+        artist.set_animated(True)
+    return picture
+
+
+@pytest.mark.parametrize("build, control, values", [
+    (widgets.unroll_explorer, "t", [4, 2, 6]),
+    (widgets.gate_inspector, "t", [15, 3, 20]),
+    (widgets.gradient_decay_explorer, "steps_back", [10, 50, 1]),
+    (widgets.gradient_decay_explorer, "rho", [1.5, 0.5]),
+    (widgets.gradient_decay_explorer, "T", [5, 100]),
+])
+def test_blitted_frames_match_a_full_draw(build, control, values):
+    explorer = build()
+    for value in values:
+        explorer.controls[control].value = value
+        np.testing.assert_array_equal(pixels(explorer.image.value), full_render(explorer.figure))
+
+
+def test_gradient_decay_explorer_names_a_bad_seed():
+    with pytest.raises(ValueError, match="seed: expected a non-negative int, got -1"):
+        widgets.gradient_decay_explorer(seed=-1)
+    with pytest.raises(TypeError, match="seed: expected a non-negative int, got float 1.5"):
+        widgets.gradient_decay_explorer(seed=1.5)
