@@ -81,11 +81,13 @@ def test_bag_of_words_scores_exactly_half_on_twins():
 
 def test_truncated_bptt_reaches_only_lags_inside_its_chunks():
     ds = data.echo(d=3, T=12, **S)
-    scores = {}
-    for k in (2, 6):
-        model = models.Tagger(ds.n_in, ds.n_out, cell="lstm")
-        scores[k] = train.train(model, ds, steps=150, tbptt=k, progress=False).final["accuracy"]
+    scores = train.echo_by_chunk(ds, chunks=(2, 6), steps=150)
+    assert list(scores) == [2, 6]
     assert scores[2] < 0.6 < 0.9 < scores[6], scores  # chance is 0.25
+    with pytest.raises(ValueError, match="data: expected the delayed echo"):
+        train.echo_by_chunk(data.sentiment(**S))
+    with pytest.raises(TypeError, match="chunks: expected a non-empty list"):
+        train.echo_by_chunk(ds, chunks=5)
 
 
 def test_truncated_bptt_with_one_chunk_is_full_bptt():
@@ -164,14 +166,6 @@ def test_evaluate_returns_each_tasks_figures(trained):
     assert abs(train.evaluate(model, ds)["baseline"] - 1 / 6) < 0.05
 
 
-def test_echo_by_chunk_returns_accuracy_per_chunk_length():
-    ds = data.echo(d=2, T=8, n_train=200, n_test=50)
-    scores = train.echo_by_chunk(ds, chunks=(4,), steps=60)
-    assert list(scores) == [4] and 0 <= scores[4] <= 1
-    with pytest.raises(ValueError, match="data: expected the delayed echo"):
-        train.echo_by_chunk(data.sentiment(**S))
-
-
 # ----------------------------------------------------------------------------- predictions
 
 
@@ -223,29 +217,28 @@ def test_learner_input_errors_are_clear(trained):
 # ----------------------------------------------------------------------------- bad arguments
 
 
-def bad_calls():
-    ds = data.sentiment(n_train=50, n_test=20)
-    model = models.ManyToOne(ds.n_in, hidden=4)
-    return [
-        (lambda: train.train(model, ds, steps=0), ValueError, "steps: expected a positive int"),
-        (lambda: train.train(model, ds, lr="0.1"), TypeError, "lr: expected a number"),
-        (lambda: train.train(model, ds, lr=0), ValueError, "lr: expected a positive number"),
-        (lambda: train.train(model, ds, batch_size=-1), ValueError, "batch_size: expected"),
-        (lambda: train.train(model, ds, clip=0), ValueError, "clip: expected a positive number"),
-        (lambda: train.train(model, ds, tbptt=5), ValueError, "tbptt: truncated BPTT needs"),
-        (lambda: train.train(model, ds, device="gpu9"), ValueError, "device: expected"),
-        (lambda: train.train(model, ds, progress="yes"), TypeError, "progress: expected"),
-        (lambda: train.train(model, ds, seed=1.5), TypeError, "seed: expected"),
-        (lambda: train.train(model, "sentiment"), TypeError, "data: expected an rnnbook"),
-        (lambda: train.train(torch.nn.Linear(2, 2), ds), TypeError, "model: expected a model"),
-        (lambda: train.train(models.ManyToOne(ds.n_in + 1), ds), ValueError,
-         r"model: expected n_in=\d+ for data 'sentiment', got n_in=\d+"),
-        (lambda: train.evaluate(model, ds, split="dev"), ValueError, "split: expected one of"),
-    ]
+DS = data.sentiment(n_train=50, n_test=20)
+MODEL = models.ManyToOne(DS.n_in, hidden=4)
+BAD_CALLS = [
+    (lambda: train.train(MODEL, DS, steps=0), ValueError, "steps: expected a positive int"),
+    (lambda: train.train(MODEL, DS, lr="0.1"), TypeError, "lr: expected a number"),
+    (lambda: train.train(MODEL, DS, lr=0), ValueError, "lr: expected a positive number"),
+    (lambda: train.train(MODEL, DS, batch_size=-1), ValueError, "batch_size: expected"),
+    (lambda: train.train(MODEL, DS, clip=0), ValueError, "clip: expected a positive number"),
+    (lambda: train.train(MODEL, DS, tbptt=5), ValueError, "tbptt: truncated BPTT needs"),
+    (lambda: train.train(MODEL, DS, device="gpu9"), ValueError, "device: expected"),
+    (lambda: train.train(MODEL, DS, device="cuda:7"), ValueError, "device: 'cuda:7' is not"),
+    (lambda: train.train(MODEL, DS, progress="yes"), TypeError, "progress: expected"),
+    (lambda: train.train(MODEL, DS, seed=1.5), TypeError, "seed: expected"),
+    (lambda: train.train(MODEL, "sentiment"), TypeError, "data: expected an rnnbook"),
+    (lambda: train.train(torch.nn.Linear(2, 2), DS), TypeError, "model: expected a model"),
+    (lambda: train.train(models.ManyToOne(DS.n_in + 1), DS), ValueError,
+     r"model: expected n_in=\d+ for data 'sentiment', got n_in=\d+"),
+    (lambda: train.evaluate(MODEL, DS, split="dev"), ValueError, "split: expected one of"),
+]
 
 
-@pytest.mark.parametrize("case", range(13))
-def test_bad_arguments_are_named(case):
-    call, error, message = bad_calls()[case]
+@pytest.mark.parametrize("call, error, message", BAD_CALLS)
+def test_bad_arguments_are_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
