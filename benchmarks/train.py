@@ -90,9 +90,9 @@ def echo():
     ds = data.echo(d=5)
     for k in (2, 5, 10, 20):
         model = models.Tagger(ds.n_in, ds.n_out, cell="lstm")
-        cpu, wall, s = timed(model, ds, steps=400, tbptt=k)
+        cpu, wall, s = timed(model, ds, steps=250, tbptt=k)
         good = s["accuracy"] < 0.75 if k <= 5 else s["accuracy"] > 0.95
-        yield ("echo d=5", f"Tagger lstm, tbptt k={k}, 400 steps", cpu, wall,
+        yield ("echo d=5", f"Tagger lstm, tbptt k={k}, 250 steps", cpu, wall,
                f"accuracy {pct(s['accuracy'])} (chance 25%)",
                "< 75%" if k <= 5 else "> 95%", 6, good)
 

@@ -95,6 +95,16 @@ def rows(n, rng):
     yield ("image_model_box (predict=mean)", "index", None,
            seconds_per_update(images.controls["index"], _steps(rng, n, 0, 9)))
 
+    window = widgets.sequence_window_explorer()
+    yield ("sequence_window_explorer", "start", widgets.PLAY_INTERVAL_MS["window"],
+           seconds_per_update(window.controls["start"], _steps(rng, n, 0, 54)))
+    times = []
+    for name, value in zip(rng.choice(["width", "shuffle", "seed"], size=n),
+                           rng.integers(0, 10, size=n), strict=True):
+        value = {"width": int(value) + 1, "shuffle": bool(value % 2), "seed": int(value)}[name]
+        times += seconds_per_update(window.controls[str(name)], [value])
+    yield "sequence_window_explorer", "width/shuffle/seed", None, times
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -40,7 +40,7 @@ DPI = 72  # small figures render faster; the widgets show them at their pixel si
 # benchmarks/widgets.py on a 2-core CPU shared with other jobs (worst runs seen: unroll
 # 11 ms, gradient steps back 7 ms, gates 57 ms), so that frames never queue. The unroll
 # explorer plays slowly enough to read its numbers; the others take a few seconds a run.
-PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200}
+PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200, "window": 200}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -693,10 +693,14 @@ def answer(predict, value):
 
 
 def answer_html(result):
-    """HTML of an Answer: the output in bold, or the error in vermillion."""
+    """HTML of an Answer: the input it answers, then the output in bold or the error in red.
+
+    The input is repeated so that two inputs with the same answer still look different.
+    """
     if result.error:
         return f"<span style='color:{plots.VERMILLION}'>{html.escape(result.error)}</span>"
-    return f"&rarr; <b style='font-family:monospace'>{html.escape(result.output)}</b>"
+    asked = f"{html.escape(result.input)} " if isinstance(result.input, str) else ""
+    return f"{asked}&rarr; <b style='font-family:monospace'>{html.escape(result.output)}</b>"
 
 
 def _check_predict(predict):
@@ -788,3 +792,222 @@ def image_model_box(images, predict: Callable[[object], str], labels=None, to_pi
     return Explorer([slider, image, text], {"index": slider},
                     lambda index: answer(lambda i: predict(images[i]), index), show,
                     image=image, text=text, name="image-model-box")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sequence window (notebook 01): slide a window over a noisy sine, or shuffle it.
+#
+# rnnbook.data is imported inside the two functions that need it: it imports torch, which
+# the other widgets do without, and importing this module stays quick.
+
+
+
+class WindowErrors(NamedTuple):
+    """Next-value test MSE against window width, for the predictors of ``window_predictors``."""
+
+    widths: np.ndarray  # (W,) 1 .. max_width
+    in_order: np.ndarray  # (W,) predictors fitted on, and fed, windows in order
+    shuffled: np.ndarray  # (W,) predictors fitted on, and fed, windows with shuffled steps
+    floor: float  # the noise variance: on average no predictor can beat it
+
+
+class WindowPredictors(NamedTuple):
+    """weights: {(width, shuffled): (width + 1,) least-squares weights, the bias last}."""
+
+    weights: dict
+    errors: WindowErrors
+
+
+class SequenceWindow(NamedTuple):
+    """What the sequence window shows: the window, what a model sees of it, and its guess."""
+
+    start: int  # the window holds steps start .. start + width - 1
+    width: int
+    shuffled: bool
+    seen: np.ndarray  # (width,) the window's values in the order the model sees them
+    target: float  # the next value, series[start + width]
+    prediction: float  # the guess of the predictor that sees windows this way
+    mse: float  # that predictor's test MSE at this width (over every window of the test set)
+
+
+def whole_series(split):
+    """Every value of a ``data.sines`` split: x's T steps, then the last target: (T + 1, N)."""
+    from rnnbook import data
+
+    if not isinstance(split, data.Split) or split.x.ndim != 3 or split.x.shape[2] != 1:
+        raise TypeError(f"split: expected a split of rnnbook.data.sines(), got {split!r:.60}")
+    return np.concatenate([split.x[:, :, 0].numpy(), split.y[-1:, :, 0].numpy()]).astype(float)
+
+
+def next_value_windows(series, width, shuffle_seed=None):
+    """Every window of ``width`` steps of series (T, N), and the value just after each.
+
+    Returns (windows (M, width), targets (M,)), M = (T - width) * N. shuffle_seed: None
+    keeps each window in order; an int or Generator shuffles each window's steps with a
+    permutation of its own, as a model that ignores order would see them.
+    """
+    series = v.as_array("series", series, ndim=2)
+    width = v.int_in_range("width", width, 1, len(series) - 1)
+    windows = np.lib.stride_tricks.sliding_window_view(series[:-1], width, axis=0)
+    windows = windows.reshape(-1, width)  # row s * N + n: steps s .. s + width - 1 of series n
+    targets = series[width:].reshape(-1)
+    if shuffle_seed is not None:
+        windows = v.rng("shuffle_seed", shuffle_seed).permuted(windows, axis=1)
+    return windows, targets
+
+
+def fit_next_value(windows, targets):
+    """Least-squares weights w (width + 1,) of the guess windows @ w[:-1] + w[-1]."""
+    windows = v.as_array("windows", windows, ndim=2)
+    targets = v.as_array("targets", targets, shape=(len(windows),))
+    inputs = np.column_stack([windows, np.ones(len(windows))])
+    # The normal equations: (width + 1)^2 numbers, quick to solve for tens of thousands of rows.
+    return np.linalg.solve(inputs.T @ inputs, inputs.T @ targets)
+
+
+def predict_next_value(weights, windows):
+    """The guesses (M,) for windows (M, width) from ``fit_next_value``'s weights (width + 1,)."""
+    windows = v.as_array("windows", windows, ndim=2)
+    weights = v.as_array("weights", weights, shape=(windows.shape[1] + 1,))
+    return windows @ weights[:-1] + weights[-1]
+
+
+def window_predictors(train, test, max_width=12, noise=0.0, seed=0):
+    """Fit a next-value predictor for every width 1..max_width, fed windows in order or
+    shuffled, on the series ``train`` (T, N); score each on every window of ``test``.
+
+    Each shuffled predictor is fitted on shuffled windows, so it is the best linear guess
+    that can be made without the order, not an in-order model confused by a shuffle.
+    noise: the series' noise level, whose square is WindowErrors.floor.
+    """
+    train, test = v.as_array("train", train, ndim=2), v.as_array("test", test, ndim=2)
+    max_width = v.int_in_range("max_width", max_width, 1, min(len(train), len(test)) - 1)
+    shuffler = v.rng("seed", seed)
+    weights, errors = {}, {False: [], True: []}
+    for width in range(1, max_width + 1):
+        for shuffled in (False, True):
+            draw = shuffler if shuffled else None
+            weights[width, shuffled] = fit_next_value(*next_value_windows(train, width, draw))
+            windows, targets = next_value_windows(test, width, draw)
+            guesses = predict_next_value(weights[width, shuffled], windows)
+            errors[shuffled].append(float(np.mean((guesses - targets) ** 2)))
+    floor = v.number("noise", noise, low=0) ** 2
+    return WindowPredictors(weights, WindowErrors(np.arange(1, max_width + 1),
+                                                  np.array(errors[False]),
+                                                  np.array(errors[True]), floor))
+
+
+def shuffle_order(width, seed):
+    """A permutation of range(width) drawn from ``seed``, never the identity (width >= 2):
+    a 'shuffled' window always shows a changed order."""
+    width = v.positive_int("width", width)
+    draw = v.rng("seed", seed)
+    while True:
+        order = draw.permutation(width)
+        if width == 1 or np.any(order != np.arange(width)):
+            return order
+
+
+def sequence_window_state(series, predictors, start, width, shuffle, seed=0):
+    """The window of ``width`` steps at ``start`` of series (T,), as a model sees it: in order
+    or shuffled by ``shuffle_order(width, seed)``; with that predictor's guess of the next value.
+
+    A start too late for this width (before its slider follows) snaps back to the last one.
+    """
+    series = v.as_array("series", series, ndim=1)
+    if not isinstance(predictors, WindowPredictors):
+        raise TypeError(f"predictors: expected a WindowPredictors, got "
+                        f"{type(predictors).__name__}")
+    width = v.int_in_range("width", width, 1, len(predictors.errors.widths))
+    if width >= len(series):
+        raise ValueError(f"width: expected less than the series' {len(series)} steps, "
+                         f"got {width}")
+    start = min(v.non_negative_int("start", start), len(series) - 1 - width)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle: expected True or False, got {shuffle!r}")
+    shuffle = bool(shuffle)
+    order = shuffle_order(width, seed) if shuffle else np.arange(width)
+    seen = series[start:start + width][order]
+    prediction = float(predict_next_value(predictors.weights[width, shuffle], seen[None])[0])
+    errors = predictors.errors.shuffled if shuffle else predictors.errors.in_order
+    return SequenceWindow(start, width, shuffle, seen, float(series[start + width]), prediction,
+                          float(errors[width - 1]))
+
+
+def sequence_window_table(state, errors):
+    """HTML table: the window, what the model sees, its guess, and what shuffling costs."""
+    end = state.start + state.width - 1
+    way = "shuffled" if state.shuffled else "in order"
+    ordered, shuffled = errors.in_order[state.width - 1], errors.shuffled[state.width - 1]
+    squared = (state.prediction - state.target) ** 2
+    return _table([
+        ("window", f"steps {state.start}..{end}: {state.width} values, {way}"),
+        ("the model sees", _vector(state.seen)),
+        (f"next value (step {end + 1})", f"{state.target:+.2f}; guessed {state.prediction:+.2f}"
+         f" (squared error {squared:.3f})"),
+        (f"test MSE at width {state.width}", f"in order {ordered:.3f}, shuffled "
+         f"{shuffled:.3f} ({shuffled / ordered:.1f}x); noise floor {errors.floor:.3f}"),
+    ])
+
+
+def sequence_window_explorer(dataset=None, index=0, max_width=12, width=6, seed=0):
+    """Slide a window over a noisy sine, or shuffle it, and watch what is lost.
+
+    dataset: ``data.sines()`` (the default): the predictors are fitted on its training series
+    and scored on its test series, whose frequencies training never saw; the window slides
+    over test series ``index``. Controls: "start" (animated by Play), "width" (1..max_width),
+    "shuffle" (on or off) and "seed" (which shuffle). Returns an Explorer whose state is a
+    SequenceWindow; ``.series`` is the series shown, ``.predictors`` the WindowPredictors and
+    ``.artists`` the plots.WindowArtists.
+    """
+    from rnnbook import data
+
+    dataset = data.sines() if dataset is None else dataset
+    if not isinstance(dataset, data.Dataset) or dataset.name != "sines":
+        raise TypeError(f"dataset: expected rnnbook.data.sines(), got {dataset!r:.60}")
+    test = whole_series(dataset.test)
+    index = v.int_in_range("index", index, 0, test.shape[1] - 1)
+    predictors = window_predictors(whole_series(dataset.train), test, max_width,
+                                   dataset.info["noise"], seed)
+    width = v.int_in_range("width", width, 1, max_width)
+    series, errors = test[:, index], predictors.errors
+    last = len(series) - 1  # the last start of a window of width w is last - w
+
+    figure = new_figure((7.0, 5.2))
+    top, bottom = figure.subplots(2, 1, height_ratios=[3, 2])
+    artists = plots.window_axes(top, series)
+    plots.window_errors(errors.widths, errors.in_order, errors.shuffled, errors.floor,
+                        ax=bottom, title="Test MSE of the next-value guess, by window width")
+    cursor, = bottom.plot([width], [errors.in_order[width - 1]], "o", color=plots.VERMILLION,
+                          markersize=10, markerfacecolor="none", markeredgewidth=2)
+    freeze_layout(figure)
+    blit = Blit(figure, [*artists.artists(), cursor])  # nothing else ever changes
+
+    def show(explorer, state):
+        plots.show_window(artists, state.start, state.seen, state.prediction)
+        cursor.set_data([state.width], [state.mse])
+        controls["seed"].disabled = not state.shuffled
+        explorer.image.value = blit.render()
+        explorer.text.value = sequence_window_table(state, errors)
+
+    controls = {
+        "start": widgets.IntSlider(value=0, min=0, max=last - width, description="start"),
+        "width": widgets.IntSlider(value=width, min=1, max=max_width, description="width"),
+        "shuffle": widgets.ToggleButton(value=False, description="shuffle", icon="random"),
+        "seed": widgets.IntSlider(value=0, min=0, max=9, description="shuffle seed"),
+    }
+
+    def follow_width(change):  # registered before the Explorer's observer, so runs first
+        controls["start"].max = last - change.new  # clamps start, which updates once
+
+    controls["width"].observe(follow_width, names="value")
+    play = play_for(controls["start"], PLAY_INTERVAL_MS["window"])
+    image, text = widgets.Image(format="png"), widgets.HTML()
+    rows = [widgets.HBox([play, controls["start"], controls["width"]]),
+            widgets.HBox([controls["shuffle"], controls["seed"]]), image, text]
+    explorer = Explorer(rows, controls,
+                        lambda start, width, shuffle, seed: sequence_window_state(
+                            series, predictors, start, width, shuffle, seed),
+                        show, figure, image, text, play, name="sequence-window")
+    explorer.series, explorer.predictors, explorer.artists = series, predictors, artists
+    return explorer

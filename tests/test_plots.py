@@ -288,3 +288,111 @@ def test_rnn_graph_names_a_bad_step():
 def test_figure_functions_reject_something_that_is_not_axes():
     with pytest.raises(TypeError, match="ax: expected a matplotlib Axes or None, got str"):
         plots.rnn_graph(3, ax="left")
+
+
+def test_gradient_decay_panels_draw_one_setting_per_panel_on_a_shared_log_axis():
+    panels = {}
+    for rho in (0.8, 1.2):
+        norms, params = measured_norms("rnn", rho)
+        panels[f"rho = {rho}"] = (norms, gradients.pascanu_bound(params, T))
+    fig = plots.gradient_decay_panels(panels)
+    assert len(fig.axes) == 2
+    for ax, (title, (norms, bound)) in zip(fig.axes, panels.items(), strict=True):
+        assert ax.get_title() == title and ax.get_yscale() == "log"
+        measured, drawn_bound = ax.get_lines()
+        assert measured.get_label() == "measured" and drawn_bound.get_label() == "Pascanu bound"
+        np.testing.assert_array_equal(measured.get_ydata(), norms[::-1])
+        np.testing.assert_array_equal(drawn_bound.get_ydata(), bound[::-1])
+    assert fig.axes[0].get_shared_y_axes().joined(*fig.axes)
+    assert fig.axes[1].get_ylabel() == "" and "partial" in fig.axes[0].get_ylabel()
+    # below 1 the bound shrinks with every step back, above 1 it grows
+    assert panels["rho = 0.8"][1][0] < 1 < panels["rho = 1.2"][1][0]
+
+
+def test_gradient_decay_panels_name_a_bad_panel():
+    with pytest.raises(TypeError, match="panels: expected a non-empty dict"):
+        plots.gradient_decay_panels({})
+    with pytest.raises(TypeError, match=r"panels\['a'\]: expected a pair \(norms, bound\)"):
+        plots.gradient_decay_panels({"a": np.ones(3)})
+
+
+def test_clipping_curves_draw_each_run_and_the_threshold():
+    torch = pytest.importorskip("torch")
+    from rnnbook import data, models, train
+
+    torch.set_num_threads(1)
+    ds = data.sines(T=20, n_train=64, n_test=16, seed=0)
+    runs = {}
+    for clip in (None, 0.05):
+        model = models.Tagger(1, 1, cell="rnn", hidden=8, embed=None, seed=0)
+        runs[f"clip {clip}"] = train.train(model, ds, steps=15, batch_size=16, clip=clip,
+                                           progress=False)
+    fig = plots.clipping_curves(runs, clip=0.05)
+    left, right = fig.axes
+    assert left.get_yscale() == right.get_yscale() == "log"
+    for ax, name in ((left, "grad_norm"), (right, "loss")):
+        lines = ax.get_lines()
+        assert [line.get_label() for line in lines[:2]] == ["clip None", "clip 0.05"]
+        for line, history in zip(lines[:2], runs.values(), strict=True):
+            np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 16))
+            np.testing.assert_array_equal(line.get_ydata(), getattr(history, name))
+    threshold = left.get_lines()[2]
+    assert threshold.get_label() == "clip = 0.05" and threshold.get_linestyle() == ":"
+    np.testing.assert_array_equal(threshold.get_ydata(), [0.05, 0.05])
+    # the runs part after the first clipped step: clipping changed the updates
+    assert runs["clip 0.05"].grad_norm[0] > 0.05
+    assert runs["clip None"].loss[1:] != runs["clip 0.05"].loss[1:]
+
+
+def test_clipping_curves_name_what_is_missing():
+    with pytest.raises(TypeError, match="runs: expected a non-empty dict"):
+        plots.clipping_curves([])
+    with pytest.raises(TypeError, match=r"runs\['a'\]: expected a history with .grad_norm"):
+        plots.clipping_curves({"a": {"loss": [1.0, 0.5]}})
+    with pytest.raises(ValueError, match="clip: expected a number in"):
+        plots.clipping_curves({"a": {"loss": [1.0], "grad_norm": [2.0]}}, clip=-1)
+
+
+# --------------------------------------------------------------------------- sequence window
+
+def line(ax, label):
+    return next(line for line in ax.get_lines() if line.get_label() == label)
+
+
+def test_sequence_window_draws_the_window_and_what_the_model_sees():
+    series = np.sin(0.4 * np.arange(20))
+    seen = series[5:9][::-1]  # the window's values, in the order a model might see them
+    ax = plots.sequence_window(series, 5, seen, prediction=0.3).axes[0]
+    np.testing.assert_array_equal(line(ax, "the series").get_ydata(), series)
+    np.testing.assert_array_equal(line(ax, "the model sees").get_xydata(),
+                                  np.column_stack([np.arange(5, 9), seen]))
+    np.testing.assert_array_equal(line(ax, "next value").get_xydata(), [[9, series[9]]])
+    np.testing.assert_array_equal(line(ax, "its guess").get_xydata(), [[9, 0.3]])
+    span = next(p for p in ax.patches if isinstance(p, mpl.patches.Rectangle))
+    assert (span.get_x(), span.get_width()) == (4.5, 4)
+    low, high = ax.get_ylim()
+    assert low < series.min() and high > series.max()
+
+
+def test_show_window_at_the_end_has_no_next_value():
+    fig = plots.sequence_window(np.arange(6.0), 0, [0.0, 1.0])
+    artists = plots.window_axes(fig.axes[0], np.arange(6.0))
+    plots.show_window(artists, 3, [3.0, 4.0, 5.0], prediction=6.0)
+    assert len(artists.target.get_xdata()) == 0 and len(artists.prediction.get_xdata()) == 0
+    with pytest.raises(ValueError, match=r"start: expected an int in \[0, 3\], got 4"):
+        plots.show_window(artists, 4, [3.0, 4.0, 5.0])
+    with pytest.raises(ValueError, match=r"seen: expected 1 to 6 values .*, got 7"):
+        plots.show_window(artists, 0, np.zeros(7))
+
+
+def test_window_errors_draws_both_curves_the_floor_and_the_width():
+    widths, in_order, shuffled = np.arange(1, 5), [0.1, 0.05, 0.03, 0.03], [0.1, 0.2, 0.3, 0.4]
+    ax = plots.window_errors(widths, in_order, shuffled, floor=0.01, width=3).axes[0]
+    assert ax.get_yscale() == "log"
+    np.testing.assert_array_equal(line(ax, "in order").get_xydata(),
+                                  np.column_stack([widths, in_order]))
+    np.testing.assert_array_equal(line(ax, "shuffled").get_ydata(), shuffled)
+    np.testing.assert_array_equal(line(ax, "noise floor").get_ydata(), [0.01, 0.01])
+    assert [list(ln.get_xdata()) for ln in ax.get_lines()][-1] == [3, 3]
+    with pytest.raises(ValueError, match=r"shuffled: expected shape \(4\), got shape \(3,\)"):
+        plots.window_errors(widths, in_order, shuffled[:3])

@@ -425,3 +425,139 @@ def test_gradient_decay_explorer_names_a_bad_seed():
         widgets.gradient_decay_explorer(seed=-1)
     with pytest.raises(TypeError, match="seed: expected a non-negative int, got float 1.5"):
         widgets.gradient_decay_explorer(seed=1.5)
+
+
+# --------------------------------------------------------------------------- sequence window
+
+def sine(T, freq=0.05, phase=0.3):
+    return np.sin(2 * np.pi * freq * np.arange(T) + phase)
+
+
+def test_next_value_windows_keep_the_steps_in_order_unless_shuffled():
+    series = np.arange(10.0).reshape(5, 2)  # T = 5 steps of N = 2 series: 0, 2, 4, .. and 1, 3,
+    windows, targets = widgets.next_value_windows(series, 3)
+    np.testing.assert_array_equal(windows, [[0, 2, 4], [1, 3, 5], [2, 4, 6], [3, 5, 7]])
+    np.testing.assert_array_equal(targets, [6, 7, 8, 9])
+    shuffled, same_targets = widgets.next_value_windows(series, 3, shuffle_seed=0)
+    np.testing.assert_array_equal(same_targets, targets)
+    np.testing.assert_array_equal(np.sort(shuffled, axis=1), windows)  # the same values ...
+    assert np.any(shuffled != windows)  # ... in another order
+
+
+def test_fit_next_value_finds_the_recurrence_of_a_clean_sine():
+    # sin(w(t + 1)) = 2 cos(w) sin(wt) - sin(w(t - 1)): two values in order give the next
+    series = np.stack([sine(40, 0.05, p) for p in (0.0, 1.0, 2.0)], axis=1)  # (T, N)
+    weights = widgets.fit_next_value(*widgets.next_value_windows(series, 2))
+    np.testing.assert_allclose(weights, [-1, 2 * np.cos(2 * np.pi * 0.05), 0], atol=1e-9)
+    windows, targets = widgets.next_value_windows(series, 2)
+    np.testing.assert_allclose(widgets.predict_next_value(weights, windows), targets, atol=1e-9)
+
+
+def test_window_predictors_lose_accuracy_when_shuffled_except_at_width_one():
+    train = np.stack([sine(41, f, p) for f, p in ((0.03, 0.0), (0.07, 1.0), (0.05, 2.5))], 1)
+    test = np.stack([sine(41, 0.05, p) for p in (0.5, 2.0)], axis=1)
+    predictors = widgets.window_predictors(train, test, max_width=6, noise=0.1, seed=0)
+    errors = predictors.errors
+    np.testing.assert_array_equal(errors.widths, np.arange(1, 7))
+    assert errors.floor == pytest.approx(0.01)
+    assert errors.in_order[0] == pytest.approx(errors.shuffled[0])  # one value has no order
+    assert errors.in_order[2] < 1e-3  # three clean values in order pin the next down
+    assert np.all(errors.shuffled[2:] > 100 * errors.in_order[2:])
+    windows, targets = widgets.next_value_windows(test, 3)  # the errors are the weights'
+    guesses = widgets.predict_next_value(predictors.weights[3, False], windows)
+    assert errors.in_order[2] == pytest.approx(np.mean((guesses - targets) ** 2))
+
+
+def test_shuffle_order_is_never_the_identity():
+    for seed in range(20):
+        order = widgets.shuffle_order(2, seed)
+        np.testing.assert_array_equal(order, [1, 0])
+    np.testing.assert_array_equal(widgets.shuffle_order(1, 0), [0])
+    assert sorted(widgets.shuffle_order(6, 3)) == list(range(6))
+
+
+@pytest.fixture
+def window_explorer():
+    return widgets.sequence_window_explorer(max_width=8, width=4)
+
+
+def test_sequence_window_shows_what_the_model_sees_in_order_and_shuffled(window_explorer):
+    explorer, series = window_explorer, window_explorer.series
+    weights, errors = explorer.predictors.weights, explorer.predictors.errors
+    assert len(series) == 61  # data.sines(): T = 60 steps and the last target
+    state = explorer.state
+    assert (state.start, state.width, state.shuffled) == (0, 4, False)
+    np.testing.assert_array_equal(state.seen, series[0:4])
+    assert state.target == series[4]
+    assert state.prediction == pytest.approx(
+        widgets.predict_next_value(weights[4, False], series[None, 0:4])[0])
+    assert explorer.controls["seed"].disabled
+
+    first = explorer.image.value
+    explorer.controls["start"].value = 20
+    state = explorer.state
+    np.testing.assert_array_equal(state.seen, series[20:24])
+    np.testing.assert_array_equal(explorer.artists.seen.get_xdata(), [20, 21, 22, 23])
+    assert explorer.artists.span.get_x() == 19.5
+    np.testing.assert_array_equal(explorer.artists.target.get_xydata(), [[24, series[24]]])
+    assert explorer.image.value != first
+    assert "steps 20..23: 4 values, in order" in explorer.text.value
+
+    in_order = explorer.image.value
+    explorer.controls["shuffle"].value = True
+    state = explorer.state
+    np.testing.assert_array_equal(state.seen, series[20:24][widgets.shuffle_order(4, 0)])
+    assert np.any(state.seen != series[20:24])
+    assert state.prediction == pytest.approx(
+        widgets.predict_next_value(weights[4, True], state.seen[None])[0])
+    assert state.mse == errors.shuffled[3] and state.mse > 5 * errors.in_order[3]
+    assert "4 values, shuffled" in explorer.text.value
+    assert f"shuffled {errors.shuffled[3]:.3f}" in explorer.text.value
+    assert not explorer.controls["seed"].disabled
+    assert explorer.image.value != in_order
+
+    explorer.controls["seed"].value = 5
+    np.testing.assert_array_equal(explorer.state.seen,
+                                  series[20:24][widgets.shuffle_order(4, 5)])
+    np.testing.assert_array_equal(explorer.artists.seen.get_ydata(), explorer.state.seen)
+
+
+def test_sequence_window_width_moves_the_start_limit_and_the_cursor(window_explorer):
+    explorer = window_explorer
+    start, width = explorer.controls["start"], explorer.controls["width"]
+    assert_play_drives(explorer, start)
+    assert start.max == 60 - 4
+    width.value = 1
+    assert start.max == explorer.play.max == 59
+    start.value = 59
+    assert explorer.state.target == explorer.series[60]
+    width.value = 8  # the window would run past the end: the start moves back
+    assert (start.value, start.max, explorer.play.max) == (52, 52, 52)
+    assert (explorer.state.start, explorer.state.width) == (52, 8)
+    errors = explorer.predictors.errors
+    assert explorer.state.mse == errors.in_order[7]
+    cursor = explorer.figure.axes[1].get_lines()[-1]
+    np.testing.assert_array_equal(cursor.get_xydata(), [[8, errors.in_order[7]]])
+    np.testing.assert_array_equal(pixels(explorer.image.value), full_render(explorer.figure))
+
+
+def test_sequence_window_state_snaps_a_late_start_back():
+    explorer = widgets.sequence_window_explorer(max_width=8, width=4)
+    state = widgets.sequence_window_state(explorer.series, explorer.predictors, 60, 8, False)
+    assert state.start == 52
+
+
+def test_sequence_window_explorer_rejects_bad_arguments():
+    with pytest.raises(TypeError, match=r"dataset: expected rnnbook.data.sines\(\)"):
+        widgets.sequence_window_explorer(dataset=data.echo())
+    with pytest.raises(ValueError, match=r"width: expected an int in \[1, 5\], got 6"):
+        widgets.sequence_window_explorer(max_width=5, width=6)
+    with pytest.raises(ValueError, match=r"index: expected an int in \[0, 99\], got 100"):
+        widgets.sequence_window_explorer(index=100)
+    with pytest.raises(ValueError, match=r"width: expected an int in \[1, 4\], got 5"):
+        widgets.next_value_windows(np.zeros((5, 2)), 5)
+    with pytest.raises(TypeError, match="predictors: expected a WindowPredictors, got dict"):
+        widgets.sequence_window_state(np.zeros(10), {}, 0, 2, False)
+    explorer = widgets.sequence_window_explorer(max_width=4, width=2)
+    with pytest.raises(TypeError, match="shuffle: expected True or False, got 'yes'"):
+        widgets.sequence_window_state(explorer.series, explorer.predictors, 0, 2, "yes")

@@ -23,6 +23,8 @@ CONTROLS = {  # widgets a learner acts on
     "toggle-buttons": ".widget-toggle-buttons",
     "text": ".widget-text, .widget-textarea",
     "button": "button.widget-button",
+    # a lone ToggleButton, not one of the buttons inside ToggleButtons
+    "toggle": "button.widget-toggle-button:not(.widget-toggle-buttons button)",
 }
 DISPLAYS = {  # widgets that show something
     "image": "img.widget-image",
@@ -337,6 +339,11 @@ def _toggle_other_button(page, control):
     return lambda: control.locator(f"button[data-value='{current}']").click()
 
 
+def _toggle(page, control):
+    """Switch a toggle button, and leave it so: it may enable the controls after it."""
+    control.click()
+
+
 def _type_text(page, control):
     """Type into the box, then press Enter.
 
@@ -367,6 +374,7 @@ ACTIONS = {
     "toggle-buttons": _toggle_other_button,
     "text": _type_text,
     "button": _click,
+    "toggle": _toggle,
 }
 AFTER = {"play": _pause}  # once the display has changed
 
