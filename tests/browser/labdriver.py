@@ -484,16 +484,14 @@ _CONTENT_BOX = """(el, margin) => {
 }"""
 
 
-def screenshot_widget(page, widget, path, margin=8):
+def screenshot_widget(page, widget, path, margin=8, height=2400):
     """Screenshot what ``widget`` (a locator) draws, cropped tight, with a small margin.
 
-    A widget taller than the notebook's view gets a taller window for the picture.
+    The window is made tall for the picture, so that the whole widget fits above the status
+    bar whatever its height (its images may still be loading when it is first measured).
     """
     size = page.viewport_size
-    heights = page.evaluate(_HEIGHTS)
-    needed = widget.evaluate("el => el.getBoundingClientRect().height") + 4 * margin
-    tall = size["height"] - heights["shown"] + needed
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(tall))})
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
     try:
         on_screen(widget)
         page.mouse.move(0, 0)  # no hover highlight in the picture
