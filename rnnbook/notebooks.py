@@ -1,31 +1,43 @@
 """Re-execute the course's notebooks in place, deterministically: ``python -m rnnbook.notebooks``.
 
-What ``make notebooks`` runs. Running it twice in a row changes no byte: it drops what varies
-from run to run and carries no lesson (execution timings, saved widget state, and the widget
-views, whose model ids are random and which no static render can show; each widget has a static
-figure beside it instead).
+What ``make notebooks`` runs. Running it twice in a row changes no byte, because it drops what
+varies from run to run and carries no lesson:
+- execution timings and saved widget state in the metadata;
+- the outputs of cells tagged ``nbval-ignore-output`` after the setup cell: widget views (their
+  model ids are random, and no static render can show them; each widget has a static figure
+  beside it instead) and wall-clock timings. The setup cell keeps its line of versions;
+- how the kernel happened to split printed text into chunks: consecutive stream outputs are
+  merged, as a reader sees them.
 """
 
 import sys
 from pathlib import Path
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+IGNORE = "nbval-ignore-output"
+
+
+def _merge_streams(outputs):
+    merged = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (out.output_type == "stream" and last is not None
+                and last.output_type == "stream" and last.name == out.name):
+            last.text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 def normalize(nb):
-    """Strip volatile metadata and widget views from ``nb`` (an nbformat node), in place."""
+    """Strip what varies from run to run from ``nb`` (an nbformat node), in place."""
     nb.metadata.pop("widgets", None)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-        if cell.cell_type != "code":
-            continue
-        outputs = []
-        for out in cell.outputs:
-            data = out.get("data", {})
-            if WIDGET_VIEW in data:
-                continue  # a widget's text/plain is only its repr: drop the whole output
-            outputs.append(out)
-        cell.outputs = outputs
+    for i, cell in enumerate(code):
+        if i > 0 and IGNORE in cell.metadata.get("tags", []):
+            cell.outputs = []
+        cell.outputs = _merge_streams(cell.outputs)
     return nb
 
 

@@ -1,5 +1,6 @@
 """The project's own promises: packaging, notebook conventions, the lab's security."""
 
+import copy
 import json
 import re
 import shutil
@@ -21,7 +22,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from rnnbook import lab
-from rnnbook.notebooks import WIDGET_VIEW, execute
+from rnnbook.notebooks import execute, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -93,9 +94,25 @@ def test_notebook_conventions(path):
             assert out.output_type != "error", f"code cell {i} has an error output"
             text = json.dumps(out.get("text", "")) + json.dumps(out.get("data", {}))
             assert "Traceback" not in text, f"code cell {i} shows a traceback"
-            assert WIDGET_VIEW not in out.get("data", {}), "run `make notebooks` (widget state)"
-        assert "execution" not in cell.metadata, "run `make notebooks` (execution timings)"
-    assert "widgets" not in nb.metadata, "run `make notebooks` (saved widget state)"
+    assert nb == normalize(copy.deepcopy(nb)), \
+        "timings, widget state or volatile outputs are saved: run `make notebooks`"
+
+
+def test_normalize_keeps_what_a_rerun_reproduces():
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {"state": {}}})
+    setup, widget, result = (nbformat.v4.new_code_cell(s) for s in ("setup", "box", "print"))
+    for cell in (setup, widget):
+        cell.metadata = {"tags": [IGNORE], "execution": {"shell.execute_reply": "12:00"}}
+    setup.outputs = [nbformat.v4.new_output("stream", name="stdout", text="numpy 2.4\n")]
+    widget.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "VBox()"})]
+    result.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in "ab"]
+    nb.cells = [setup, widget, result]
+    normalize(nb)
+    assert "widgets" not in nb.metadata
+    assert all("execution" not in cell.metadata for cell in nb.cells)
+    assert setup.outputs[0].text == "numpy 2.4\n"  # the versions line stays
+    assert widget.outputs == []
+    assert [out.text for out in result.outputs] == ["ab"]  # one stream, however it was chunked
 
 
 def tagged_reason(source):
