@@ -206,3 +206,24 @@ def test_lab_generates_a_fresh_nonempty_token():
         for _ in range(2)
     }
     assert len(tokens) == 2 and all(len(t.split("=", 1)[1]) >= 32 for t in tokens)
+
+
+# COURSE.md, the course's design, lives beside the repository (../shared), as in CI.
+COURSE = ROOT.parent / "shared" / "COURSE.md"
+
+
+@pytest.mark.skipif(not COURSE.exists(), reason="../shared/COURSE.md is not beside this clone")
+def test_every_section_of_the_course_has_its_notebook():
+    sections = re.findall(r"^## (\d\d) ", COURSE.read_text(), flags=re.MULTILINE)
+    assert sections == [f"{i:02d}" for i in range(6)]
+    numbers = [p.name[:2] for p in NOTEBOOKS]
+    assert numbers == sections, f"one notebook per section of COURSE.md: {numbers}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_has_a_widget_and_every_section_an_exercise(path):
+    sources = [c.source for c in code_cells(path)]
+    assert any(tagged_reason(s) == "widget" for s in sources), "no live widget"
+    if not path.name.startswith("00"):
+        checked = [s for s in sources if re.search(r"\bchecks\.check_\w+\(", s)]
+        assert checked, "no exercise with a checker"
