@@ -120,7 +120,7 @@ class _Probe(NamedTuple):
 
 @dataclass(frozen=True)
 class _Exercise:
-    name: str
+    name: str  # the exercise as hint() and the messages name it, e.g. "rnn_step"
     reference: Callable  # (*args) -> the right answer: the package's own function
     variant: Callable  # (*args, **recipe) -> the answer with those mistakes; no recipe is right
     cases: Callable  # () -> tuple of _Case; the first is the main case
@@ -150,7 +150,7 @@ def _run(fn, ex, case):
     """
     args = copy.deepcopy(case.args)  # the learner's function may write into its arguments
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # a wrong answer may overflow: its diagnosis says more
             got = fn(*args)
     except NotImplementedError:
         raise _Stub from None
@@ -306,7 +306,7 @@ def _matching_mistake(ex, case, got, pairs):
     if not pairs:
         return None
     for a, b in itertools.combinations(ex.mistakes, 2):
-        if not a.recipe.keys() & b.recipe.keys():
+        if not a.recipe.keys() & b.recipe.keys():  # one knob cannot take two values at once
             if _variant_matches(ex, case, got, {**a.recipe, **b.recipe}):
                 return f"two things: {a.culprit}; and {b.culprit}"
     return None
@@ -315,6 +315,7 @@ def _matching_mistake(ex, case, got, pairs):
 def _variant_matches(ex, case, got, recipe):
     try:
         with np.errstate(all="ignore"):
+            # The case is reused for every variant tried; a copy keeps it intact.
             want = ex.variant(*copy.deepcopy(case.args), **recipe)
     except (ValueError, IndexError):  # this mistake cannot happen with these shapes
         return False
@@ -349,33 +350,29 @@ def _letters(shape, sizes):
     return " = (" + ", ".join(names[s] for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _checker(name):
-    """Turn a check body into a public checker: stub line, pass line, or AssertionError."""
+def _mark(name, check):
+    """Print the learner's one line, or raise an AssertionError that names the culprit.
 
-    def decorate(check):
-        @functools.wraps(check)
-        def public(answer):
-            try:
-                passed = check(answer)
-            except _Stub:
-                print(f"{name}: not implemented yet. When it is, run this cell again; "
-                      f'checks.hint("{name}") gives a hint, checks.show_solution("{name}") '
-                      "the solution.")
-                return None
-            except _Wrong as wrong:
-                raise AssertionError(f"{name}: {wrong}") from None
-            print(f"{name}: correct, {passed}.")
-            return None
-
-        return public
-
-    return decorate
+    check: () -> what passed, e.g. "it agrees with the reference on all 3 test cases"; it
+    raises _Stub for the stub as shipped and _Wrong with a diagnosis.
+    """
+    try:
+        passed = check()
+    except _Stub:
+        print(f"{name}: not implemented yet. When it is, run this cell again; "
+              f'checks.hint("{name}") gives a hint, checks.show_solution("{name}") '
+              "the solution.")
+        return
+    except _Wrong as wrong:
+        raise AssertionError(f"{name}: {wrong}") from None
+    print(f"{name}: correct, {passed}.")
 
 
-def _function(fn):
+def _mark_function(fn, ex):
+    """Mark the learner's function ``fn`` on exercise ``ex``."""
     if not callable(fn):
         raise TypeError(f"fn: expected your function, got {type(fn).__name__} {fn!r:.60}")
-    return fn
+    _mark(ex.name, lambda: _check_exercise(fn, ex))
 
 
 # ============================================================================ the step cells
@@ -682,19 +679,21 @@ def _locate_by_probes(cell):
     return locate
 
 
-def _step_exercise(cell, reference, variant, mistakes, outputs, state_name):
+def _step_exercise(cell, reference, variant, mistakes):
+    """The exercise of one step cell: the same cases, term probes and help for all three."""
     G = len(_GATES[cell])
     gh = "H" if G == 1 else f"{G}H"
     rows = "" if G == 1 else f"; gate k is rows k*H:(k+1)*H, in the order {', '.join(_GATES[cell])}"
-    state = "state (h_prev, c_prev) each (B, H)" if cell == "lstm" else "h_prev (B, H)"
+    lstm = cell == "lstm"  # the one cell whose state is a pair (h, c), and that returns both
+    state = "state (h_prev, c_prev) each (B, H)" if lstm else "h_prev (B, H)"
     return _Exercise(
         name=f"{cell}_step",
         reference=reference,
         variant=variant,
         cases=functools.partial(_step_cases, cell, seed=len(cell)),
         mistakes=mistakes,
-        outputs=outputs,
-        arg_names=("x_t", state_name, "params"),
+        outputs=("h_t", "c_t") if lstm else ("h_t",),
+        arg_names=("x_t", "state" if lstm else "h_prev", "params"),
         help="The arguments (here B = {B}, D = {D}, H = {H}): x_t (B, D), " + state
         + f", params with weight_ih ({gh}, D), weight_hh ({gh}, H), bias_ih ({gh},), bias_hh "
         f"({gh},){rows}. With one example per row the input term is x_t @ weight_ih.T, of "
@@ -703,28 +702,24 @@ def _step_exercise(cell, reference, variant, mistakes, outputs, state_name):
     )
 
 
-_RNN = _step_exercise("rnn", cells.rnn_step, _rnn_variant, _RNN_MISTAKES, ("h_t",), "h_prev")
-_LSTM = _step_exercise("lstm", cells.lstm_step, _lstm_variant, _LSTM_MISTAKES, ("h_t", "c_t"),
-                       "state")
-_GRU = _step_exercise("gru", cells.gru_step, _gru_variant, _GRU_MISTAKES, ("h_t",), "h_prev")
+_RNN = _step_exercise("rnn", cells.rnn_step, _rnn_variant, _RNN_MISTAKES)
+_LSTM = _step_exercise("lstm", cells.lstm_step, _lstm_variant, _LSTM_MISTAKES)
+_GRU = _step_exercise("gru", cells.gru_step, _gru_variant, _GRU_MISTAKES)
 
 
-@_checker("rnn_step")
 def check_rnn_step(fn):
     """Mark ``fn(x_t, h_prev, params) -> h_t``, the vanilla RNN step (notebook 02)."""
-    return _check_exercise(_function(fn), _RNN)
+    _mark_function(fn, _RNN)
 
 
-@_checker("lstm_step")
 def check_lstm_step(fn):
     """Mark ``fn(x_t, (h_prev, c_prev), params) -> (h_t, c_t)``, the LSTM step (notebook 05)."""
-    return _check_exercise(_function(fn), _LSTM)
+    _mark_function(fn, _LSTM)
 
 
-@_checker("gru_step")
 def check_gru_step(fn):
     """Mark ``fn(x_t, h_prev, params) -> h_t``, the GRU step in PyTorch's form (notebook 05)."""
-    return _check_exercise(_function(fn), _GRU)
+    _mark_function(fn, _GRU)
 
 
 # ============================================================================ 01 one-hot batch
@@ -839,10 +834,9 @@ _ONE_HOT = _Exercise(
 )
 
 
-@_checker("one_hot")
 def check_one_hot(fn):
     """Mark ``fn(sentences, vocab) -> x (T, B, V)``, the padded one-hot batch (notebook 01)."""
-    return _check_exercise(_function(fn), _ONE_HOT)
+    _mark_function(fn, _ONE_HOT)
 
 
 # ============================================================================ 03 architectures
@@ -904,12 +898,11 @@ def _did_you_mean(name):
     return f"; did you mean {matches[0]!r}?" if matches else ""
 
 
-@_checker("architectures")
 def check_architectures(answers):
     """Mark ``answers``: a dict task -> one of ARCHITECTURE_NAMES, for every task of
     ARCHITECTURE_TASKS (notebook 03). A dict whose values are all None is the unanswered stub.
     """
-    return _architecture_answers(answers)
+    _mark("architectures", lambda: _architecture_answers(answers))
 
 
 # ============================================================================ 03 last valid state
@@ -1001,10 +994,9 @@ _LAST_VALID = _Exercise(
 )
 
 
-@_checker("last_valid_state")
 def check_last_valid_state(fn):
     """Mark ``fn(hs, lengths) -> (B, H)``, the many-to-one readout (notebook 03)."""
-    return _check_exercise(_function(fn), _LAST_VALID)
+    _mark_function(fn, _LAST_VALID)
 
 
 # ============================================================================ 04 gradient clipping
@@ -1095,6 +1087,7 @@ def _locate_clip(fn, ex, case, got, want):
 def _scale_of(clipped, g):
     """The factor c with clipped == c * g, or None if there is none."""
     c = np.sum(clipped * g) / np.sum(g * g)
+    # Rounded, so that the factors of the tensors compare equal when they differ by float noise.
     return round(float(c), 9) if np.allclose(clipped, c * g, RTOL, ATOL) else None
 
 
@@ -1112,10 +1105,9 @@ _CLIP = _Exercise(
 )
 
 
-@_checker("clip_by_global_norm")
 def check_clip_by_global_norm(fn):
     """Mark ``fn(grads, max_norm) -> (clipped grads, total_norm)`` (notebook 04)."""
-    return _check_exercise(_function(fn), _CLIP)
+    _mark_function(fn, _CLIP)
 
 
 # ============================================================================ hints and solutions

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from rnnbook import _validate as v
 
@@ -32,6 +32,7 @@ OKABE_ITO = (
 )
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK = OKABE_ITO
 DIM = "#E8E8E8"  # a node not reached yet
+GREY = "#BBBBBB"  # data drawn as a backdrop for what moves over it
 
 STYLE = {
     "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
@@ -60,15 +61,20 @@ def use_style():
     mpl.rcParams.update(STYLE)
 
 
+def _new_figure(nrows=1, ncols=1, **kwargs):
+    """(figure, axes) of ``plt.subplots(nrows, ncols, **kwargs)``, closed in pyplot."""
+    fig, axes = plt.subplots(nrows, ncols, **kwargs)
+    plt.close(fig)  # the caller shows it by returning it; closing stops pyplot showing it twice
+    return fig, axes
+
+
 def _figure_and_axes(ax, figsize):
     """Return (figure, axes): ``ax`` and its figure, or a new one-axes figure."""
     if ax is not None:
         if not isinstance(ax, mpl.axes.Axes):
             raise TypeError(f"ax: expected a matplotlib Axes or None, got {type(ax).__name__}")
         return ax.figure, ax
-    fig, ax = plt.subplots(figsize=figsize)
-    plt.close(fig)  # the caller shows it by returning it; closing stops pyplot showing it twice
-    return fig, ax
+    return _new_figure(figsize=figsize)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,8 +349,7 @@ def gate_heatmaps(caches, cell, batch_index=0, axes=None, colorbar=True):
     """
     series = gate_series(caches, cell, batch_index)
     if axes is None:
-        fig, axes = plt.subplots(len(series), 1, sharex=True, figsize=(6.0, 1.3 * len(series)))
-        plt.close(fig)
+        fig, axes = _new_figure(len(series), 1, sharex=True, figsize=(6.0, 1.3 * len(series)))
     elif len(axes) != len(series):
         raise ValueError(f"axes: expected {len(series)} axes for {cell}, got {len(axes)}")
     for ax, (name, values) in zip(axes, series.items(), strict=True):
@@ -518,9 +523,8 @@ def gradient_decay_panels(panels, low=1e-30, high=1e30):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise TypeError(f"panels[{title!r}]: expected a pair (norms, bound), "
                             f"got {pair!r:.60}")
-    fig, axes = plt.subplots(1, len(panels), sharey=True, squeeze=False,
-                             figsize=(3.3 * len(panels) + 0.7, 3.4))
-    plt.close(fig)  # shown once, as the caller's return value
+    fig, axes = _new_figure(1, len(panels), sharey=True, squeeze=False,
+                            figsize=(3.3 * len(panels) + 0.7, 3.4))
     for ax, (title, (norms, bound)) in zip(axes[0], panels.items(), strict=True):
         gradient_decay({"measured": norms}, bound, ax=ax, title=title, low=low, high=high)
     for ax in axes[0, 1:]:
@@ -538,8 +542,7 @@ def clipping_curves(runs, clip=None, title="Gradient clipping"):
     if not isinstance(runs, dict) or not runs:
         raise TypeError(f"runs: expected a non-empty dict {{label: history}}, got {runs!r:.60}")
     clip = None if clip is None else v.number("clip", clip, low=0)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 3.4))
-    plt.close(fig)
+    fig, (left, right) = _new_figure(1, 2, figsize=(10.0, 3.4))
     for label, history in runs.items():
         for ax, name in ((left, "grad_norm"), (right, "loss")):
             values = _series(history, name, finite=False)
@@ -584,10 +587,10 @@ def window_axes(ax, series, title="What a model sees through the window"):
     """
     series = v.as_array("series", series, ndim=1)
     steps = np.arange(len(series))
-    line, = ax.plot(steps, series, ".-", color="#BBBBBB", linewidth=1.0, label="the series")
+    line, = ax.plot(steps, series, ".-", color=GREY, linewidth=1.0, label="the series")
     # zorder 1.6: above the grid (1.5), below the lines (2), in a full draw as in a blit
-    span = mpl.patches.Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(),
-                                 facecolor=SKY, alpha=0.25, linewidth=0, zorder=1.6)
+    span = Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(), facecolor=SKY,
+                     alpha=0.25, linewidth=0, zorder=1.6)
     ax.add_patch(span)
     seen, = ax.plot([], [], "o-", color=BLUE, markersize=5, label="the model sees")
     target, = ax.plot([], [], "o", color=BLACK, markerfacecolor="none", markersize=10,

@@ -5,7 +5,7 @@ Every builder returns an ``Explorer``, a VBox that also exposes what it shows:
     explorer.controls  {name: control widget}; setting a control's ``.value`` updates it
     explorer.state     the NamedTuple the last update computed: what is on screen now
     explorer.figure    the matplotlib Figure behind ``explorer.image`` (None if it has none)
-    explorer.image     a widgets.Image holding the figure (or picture) as PNG bytes
+    explorer.image     a widgets.Image: the figure (or picture) as PNG bytes (None: text only)
     explorer.text      a widgets.HTML with the numbers and messages
     explorer.play      the widgets.Play that animates the steps (None if it has no steps)
 
@@ -49,12 +49,15 @@ PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200, "window": 200}
 class Explorer(widgets.VBox):
     """A VBox whose controls drive a pure ``compute`` and a ``show`` (see the module doc).
 
-    controls: {name: widget}; compute(**{name: value}) -> state; show(explorer, state).
+    rows: the widgets above the image and text; controls: {name: widget};
+    compute(**{name: value}) -> state; show(explorer, state). with_image=False: text only.
     """
 
-    def __init__(self, children, controls, compute, show, figure=None, image=None, text=None,
-                 play=None, name=None):
-        super().__init__(children=children)
+    def __init__(self, rows, controls, compute, show, figure=None, play=None, name=None,
+                 with_image=True):
+        image = widgets.Image(format="png") if with_image else None
+        text = widgets.HTML()
+        super().__init__(children=[*rows, *([image] if with_image else []), text])
         # Images at their own pixel size: a box stretches them otherwise, and they blur.
         self.layout.align_items = "flex-start"
         if name:
@@ -260,10 +263,8 @@ def unroll_explorer(T=6, input_size=3, hidden_size=4, output_size=2, seed=0):
 
     slider = widgets.IntSlider(value=1, min=1, max=T, description="step t")
     play = play_for(slider, PLAY_INTERVAL_MS["unroll"])
-    image, text = widgets.Image(format="png"), widgets.HTML()
-    explorer = Explorer([widgets.HBox([play, slider]), image, text], {"t": slider},
-                        lambda t: unroll_step(run, t), show, figure, image, text, play,
-                        name="unroll-explorer")
+    explorer = Explorer([widgets.HBox([play, slider])], {"t": slider},
+                        lambda t: unroll_step(run, t), show, figure, play, name="unroll-explorer")
     explorer.run, explorer.chain = run, chain
     return explorer
 
@@ -469,12 +470,10 @@ def gradient_decay_explorer(max_T=100, hidden_size=16, seed=0):
         explorer.image.value = blit.render()
         explorer.text.value = html.escape(state.caption)
 
-    image, text = widgets.Image(format="png"), widgets.HTML()
     rows = [widgets.HBox([controls["cell"], controls["nonlinearity"]]),
             widgets.HBox([controls["rho"], controls["T"], controls["input_scale"]]),
-            widgets.HBox([play, steps]), image, text]
-    explorer = Explorer(rows, controls, compute, show, figure, image, text, play,
-                        name="gradient-decay")
+            widgets.HBox([play, steps])]
+    explorer = Explorer(rows, controls, compute, show, figure, play, name="gradient-decay")
     explorer.artists = artists
     return explorer
 
@@ -618,10 +617,8 @@ def gate_inspector(T=20, input_size=3, hidden_size=6, seed=0, weight_scale=3.0, 
     # Start on the whole sequence, so every gate's story is visible at once; Play replays it.
     slider = widgets.IntSlider(value=T, min=1, max=T, description="step t")
     play = play_for(slider, PLAY_INTERVAL_MS["gates"])
-    image, text = widgets.Image(format="png"), widgets.HTML()
-    explorer = Explorer([widgets.HBox([play, slider]), image, text], {"t": slider},
-                        lambda t: gate_step(runs, t), show, figure, image, text, play,
-                        name="gate-inspector")
+    explorer = Explorer([widgets.HBox([play, slider])], {"t": slider},
+                        lambda t: gate_step(runs, t), show, figure, play, name="gate-inspector")
     explorer.runs, explorer.images = runs, images
     return explorer
 
@@ -657,10 +654,9 @@ def architecture_chooser(value="many-to-one"):
 
     choice = widgets.ToggleButtons(options=list(plots.ARCHITECTURES), value=value,
                                    description="architecture", style={"button_width": "auto"})
-    image, text = widgets.Image(format="png"), widgets.HTML()
-    return Explorer([choice, image, text], {"architecture": choice},
-                    lambda architecture: plots.ARCHITECTURES[architecture], show,
-                    figure, image, text, name="architecture-chooser")
+    return Explorer([choice], {"architecture": choice},
+                    lambda architecture: plots.ARCHITECTURES[architecture], show, figure,
+                    name="architecture-chooser")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -730,9 +726,8 @@ def live_model_box(predict: Callable[[str], str], examples: Sequence[str] = (),
     def show(explorer, result):
         explorer.text.value = answer_html(result)
 
-    output = widgets.HTML()
-    return Explorer(children + [output], {"text": text_box},
-                    lambda text: answer(predict, text), show, text=output, name="live-model-box")
+    return Explorer(children, {"text": text_box}, lambda text: answer(predict, text), show,
+                    name="live-model-box", with_image=False)
 
 
 def _as_pixels(image, name):
@@ -788,10 +783,9 @@ def image_model_box(images, predict: Callable[[object], str], labels=None, to_pi
         explorer.text.value = answer_html(result) + truth
 
     slider = widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="picture")
-    image, text = widgets.Image(format="png"), widgets.HTML()
-    return Explorer([slider, image, text], {"index": slider},
+    return Explorer([slider], {"index": slider},
                     lambda index: answer(lambda i: predict(images[i]), index), show,
-                    image=image, text=text, name="image-model-box")
+                    name="image-model-box")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -799,8 +793,6 @@ def image_model_box(images, predict: Callable[[object], str], labels=None, to_pi
 #
 # rnnbook.data is imported inside the two functions that need it: it imports torch, which
 # the other widgets do without, and importing this module stays quick.
-
-
 
 class WindowErrors(NamedTuple):
     """Next-value test MSE against window width, for the predictors of ``window_predictors``."""
@@ -882,6 +874,7 @@ def window_predictors(train, test, max_width=12, noise=0.0, seed=0):
     """
     train, test = v.as_array("train", train, ndim=2), v.as_array("test", test, ndim=2)
     max_width = v.int_in_range("max_width", max_width, 1, min(len(train), len(test)) - 1)
+    floor = v.number("noise", noise, low=0) ** 2
     shuffler = v.rng("seed", seed)
     weights, errors = {}, {False: [], True: []}
     for width in range(1, max_width + 1):
@@ -891,7 +884,6 @@ def window_predictors(train, test, max_width=12, noise=0.0, seed=0):
             windows, targets = next_value_windows(test, width, draw)
             guesses = predict_next_value(weights[width, shuffled], windows)
             errors[shuffled].append(float(np.mean((guesses - targets) ** 2)))
-    floor = v.number("noise", noise, low=0) ** 2
     return WindowPredictors(weights, WindowErrors(np.arange(1, max_width + 1),
                                                   np.array(errors[False]),
                                                   np.array(errors[True]), floor))
@@ -1002,12 +994,11 @@ def sequence_window_explorer(dataset=None, index=0, max_width=12, width=6, seed=
 
     controls["width"].observe(follow_width, names="value")
     play = play_for(controls["start"], PLAY_INTERVAL_MS["window"])
-    image, text = widgets.Image(format="png"), widgets.HTML()
     rows = [widgets.HBox([play, controls["start"], controls["width"]]),
-            widgets.HBox([controls["shuffle"], controls["seed"]]), image, text]
+            widgets.HBox([controls["shuffle"], controls["seed"]])]
     explorer = Explorer(rows, controls,
                         lambda start, width, shuffle, seed: sequence_window_state(
                             series, predictors, start, width, shuffle, seed),
-                        show, figure, image, text, play, name="sequence-window")
+                        show, figure, play, name="sequence-window")
     explorer.series, explorer.predictors, explorer.artists = series, predictors, artists
     return explorer

@@ -821,37 +821,42 @@ def test_checkers_reject_a_non_function():
         checks.check_rnn_step(3)
 
 
-def test_every_variant_without_mistakes_equals_the_reference():
-    for ex in (checks._RNN, checks._LSTM, checks._GRU, checks._ONE_HOT, checks._LAST_VALID,
-               checks._CLIP):
-        for case in ex.cases():
-            want = checks._as_outputs(ex.reference(*case.args), ex)
-            assert checks._close(checks._as_outputs(ex.variant(*case.args), ex), want), ex.name
+# The exercises whose checker recomputes classic mistakes as variants of the reference.
+WITH_VARIANTS = pytest.mark.parametrize("ex", [
+    checks._RNN, checks._LSTM, checks._GRU, checks._ONE_HOT, checks._LAST_VALID, checks._CLIP,
+], ids=lambda ex: ex.name)
 
 
-def test_every_known_mistake_changes_the_answer_on_some_case():
+def expected(ex, case):
+    return checks._as_outputs(ex.reference(*case.args), ex)
+
+
+@WITH_VARIANTS
+def test_every_variant_without_mistakes_equals_the_reference(ex):
+    for case in ex.cases():
+        assert checks._close(checks._as_outputs(ex.variant(*case.args), ex), expected(ex, case))
+
+
+@WITH_VARIANTS
+def test_every_known_mistake_changes_the_answer_on_some_case(ex):
     # Otherwise a learner could make it and still pass, or two mistakes could not be told apart.
-    for ex in (checks._RNN, checks._LSTM, checks._GRU, checks._ONE_HOT, checks._LAST_VALID,
-               checks._CLIP):
-        answers = []
-        for mistake in ex.mistakes:
-            answers.append([checks._variant_matches(ex, case, checks._as_outputs(
-                ex.reference(*case.args), ex), mistake.recipe) for case in ex.cases()])
-            assert not all(answers[-1]), (ex.name, mistake.culprit)
+    for mistake in ex.mistakes:
+        matches = [checks._variant_matches(ex, case, expected(ex, case), mistake.recipe)
+                   for case in ex.cases()]
+        assert not all(matches), mistake.culprit
 
 
-def test_the_main_case_tells_every_mistake_from_every_other():
-    for ex in (checks._RNN, checks._LSTM, checks._GRU, checks._ONE_HOT, checks._LAST_VALID,
-               checks._CLIP):
-        for case in ex.cases()[:1]:
-            for a in ex.mistakes:
-                try:
-                    got = checks._as_outputs(ex.variant(*case.args, **a.recipe), ex)
-                except (ValueError, IndexError):
-                    continue  # this mistake is diagnosed on another case
-                same = [b.culprit for b in ex.mistakes if b is not a
-                        and checks._variant_matches(ex, case, got, b.recipe)]
-                assert not same, (ex.name, a.culprit, same)
+@WITH_VARIANTS
+def test_the_main_case_tells_every_mistake_from_every_other(ex):
+    case = ex.cases()[0]
+    for a in ex.mistakes:
+        try:
+            got = checks._as_outputs(ex.variant(*case.args, **a.recipe), ex)
+        except (ValueError, IndexError):
+            continue  # this mistake is diagnosed on another case
+        same = [b.culprit for b in ex.mistakes
+                if b is not a and checks._variant_matches(ex, case, got, b.recipe)]
+        assert not same, (a.culprit, same)
 
 
 def test_hints_come_one_at_a_time_then_point_to_the_solution(capsys):
@@ -991,3 +996,8 @@ def test_clip_by_global_norm_leaves_zero_gradients_alone():
 
 def test_architecture_answers_use_the_five_names():
     assert set(solutions.ARCHITECTURES.values()) == set(solutions.ARCHITECTURE_NAMES)
+
+
+def test_every_task_has_its_reason_for_a_wrong_answer():
+    # The tasks are written in solutions.ARCHITECTURES and again as the keys of checks._WHY.
+    assert list(checks._WHY) == list(solutions.ARCHITECTURES)
