@@ -60,7 +60,13 @@ def number(name, value, low=None, high=None):
     if not np.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value}")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value}")
+        if high is None:
+            want = f">= {low}"
+        elif low is None:
+            want = f"<= {high}"
+        else:
+            want = f"in [{low}, {high}]"
+        raise ValueError(f"{name}: expected a number {want}, got {value}")
     return value
 
 

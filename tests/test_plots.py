@@ -349,7 +349,7 @@ def test_clipping_curves_name_what_is_missing():
         plots.clipping_curves([])
     with pytest.raises(TypeError, match=r"runs\['a'\]: expected a history with .grad_norm"):
         plots.clipping_curves({"a": {"loss": [1.0, 0.5]}})
-    with pytest.raises(ValueError, match="clip: expected a number in"):
+    with pytest.raises(ValueError, match="clip: expected a number >= 0"):
         plots.clipping_curves({"a": {"loss": [1.0], "grad_norm": [2.0]}}, clip=-1)
 
 
