@@ -79,7 +79,10 @@ def main(argv=None):
     copied = copy_missing()
     if copied:
         print(f"copied {len(copied)} notebooks into workspace/ (your working copy)")
-    cmd = lab_command(WORKSPACE, port=args.port, open_browser=not args.no_browser)
+    token = secrets.token_hex(24)
+    # JupyterLab hides a token it did not generate from its own log, so say the URL here.
+    print(f"The course: http://127.0.0.1:{args.port}/lab/tree/{START}?token={token}", flush=True)
+    cmd = lab_command(WORKSPACE, port=args.port, token=token, open_browser=not args.no_browser)
     os.execv(cmd[0], cmd)
 
 
