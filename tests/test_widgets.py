@@ -561,3 +561,26 @@ def test_sequence_window_explorer_rejects_bad_arguments():
     explorer = widgets.sequence_window_explorer(max_width=4, width=2)
     with pytest.raises(TypeError, match="shuffle: expected True or False, got 'yes'"):
         widgets.sequence_window_state(explorer.series, explorer.predictors, 0, 2, "yes")
+
+
+# --- setup check (notebook 00) ---------------------------------------------------------------
+
+
+def test_one_unit_states_follow_the_recurrence():
+    states = widgets.one_unit_states(w=0.5, x=1.0, T=6)
+    h, expected = 0.0, [0.0]
+    for _ in range(6):
+        h = np.tanh(0.5 * h + 1.0)
+        expected.append(h)
+    np.testing.assert_allclose(states, expected, rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match="T: expected a positive int"):
+        widgets.one_unit_states(T=0)
+
+
+def test_setup_check_shows_the_state_at_the_chosen_step():
+    box = widgets.setup_check(w=0.5, T=10)
+    assert box.text.value == "h_0 = 0.0000"
+    assert box.play.max == 10 and "rnnbook-setup-check" in box._dom_classes
+    box.controls["t"].value = 10
+    assert box.state == (10, pytest.approx(widgets.one_unit_states()[10]))
+    assert box.text.value == f"h_10 = {widgets.one_unit_states()[10]:.4f}"
