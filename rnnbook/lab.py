@@ -46,9 +46,10 @@ def restore(name, src=NOTEBOOKS, dst=WORKSPACE):
     return target
 
 
-def lab_command(root_dir, port=8888, token=None, open_browser=True, ip="127.0.0.1"):
-    """The argv that starts JupyterLab on ``ip`` with token authentication."""
-    token = token or secrets.token_hex(24)
+def lab_command(root_dir, token, port=8888, open_browser=True, ip="127.0.0.1"):
+    """The argv that starts JupyterLab on ``ip`` with token authentication (never without)."""
+    if not isinstance(token, str) or not token:
+        raise ValueError(f"token: expected a non-empty string, got {token!r}")
     argv = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.ip={ip}",

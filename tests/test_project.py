@@ -200,12 +200,21 @@ def test_lab_binds_localhost_and_refuses_requests_without_the_token(tmp_path):
         server.wait(timeout=20)
 
 
-def test_lab_generates_a_fresh_nonempty_token():
-    tokens = {
-        next(a for a in lab.lab_command("/tmp") if a.startswith("--IdentityProvider.token="))
-        for _ in range(2)
-    }
-    assert len(tokens) == 2 and all(len(t.split("=", 1)[1]) >= 32 for t in tokens)
+def test_make_lab_serves_with_a_fresh_token_and_prints_it(monkeypatch, capsys):
+    started = []
+    monkeypatch.setattr(lab, "copy_missing", lambda: [])
+    monkeypatch.setattr(lab.os, "execv", lambda exe, argv: started.append(argv))
+    for _ in range(2):
+        lab.main(["--no-browser", "--port", "8899"])
+    tokens = [next(a.split("=", 1)[1] for a in argv if a.startswith("--IdentityProvider.token="))
+              for argv in started]
+    assert tokens[0] != tokens[1] and all(len(t) >= 32 for t in tokens)
+    assert all("--ServerApp.ip=127.0.0.1" in argv for argv in started)
+    printed = capsys.readouterr().out
+    assert all(f"http://127.0.0.1:8899/lab/tree/00_start_here.ipynb?token={t}" in printed
+               for t in tokens)
+    with pytest.raises(ValueError, match="token: expected a non-empty string"):
+        lab.lab_command("/tmp", token="")
 
 
 # COURSE.md, the course's design, lives beside the repository (../shared), as in CI.
