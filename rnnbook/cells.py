@@ -41,9 +41,24 @@ import numpy as np
 from rnnbook import _validate
 
 CELLS = ("rnn", "lstm", "gru")
+CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}  # how prose and figures say them
 NONLINEARITIES = ("tanh", "relu")
-NUM_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+# The one source of the cells' block layout. Each cell's weights stack H-row blocks in PyTorch's
+# row order; a block is a gate (a sigmoid in (0, 1) that scales something) or a candidate (a tanh
+# in (-1, 1) that proposes new content). The RNN has one block and no gate; the LSTM's g and the
+# GRU's n are candidates, not gates.
+WEIGHT_BLOCKS = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+GATES = {"rnn": (), "lstm": ("i", "f", "o"), "gru": ("r", "z")}
+NUM_BLOCKS = {cell: len(blocks) for cell, blocks in WEIGHT_BLOCKS.items()}  # 1, 4, 3
+NUM_GATES = NUM_BLOCKS  # the name notebook 05 used for the block count; kept so it still runs
+
+
+def block_rows(cell, block, hidden_size):
+    """The rows of `block` in the cell's stacked weights: e.g. ("lstm", "f", H) -> slice(H, 2H)."""
+    k = WEIGHT_BLOCKS[cell].index(block)
+    return slice(k * hidden_size, (k + 1) * hidden_size)
 
 
 class LSTMState(NamedTuple):
