@@ -26,6 +26,15 @@ from torch import nn
 from rnnbook._validate import choice, number, positive_int
 from rnnbook.data import BOS, EOS, IGNORE, IMAGE_SHAPE, PAD, SPECIALS, word_counts
 
+# The five input/output architectures of notebook 03, in the course's order; each has a model
+# class below (OneToOne, OneToMany, ManyToOne, Tagger, Seq2Seq). The one source of these names.
+ARCHITECTURE_NAMES = (
+    "one-to-one",
+    "one-to-many",
+    "many-to-one",
+    "many-to-many (synced)",
+    "seq2seq",
+)
 CELLS = ("rnn", "lstm", "gru")
 _TORCH_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 BOS_ID, EOS_ID, PAD_ID = (SPECIALS.index(t) for t in (BOS, EOS, PAD))
