@@ -2,9 +2,16 @@
 
 Every public function checks its arguments here, at the boundary, so that a learner sees
 which argument is wrong and what was expected, never a numpy broadcasting error from inside.
+This is the one place where argument checks are written; a public function checks each
+argument once and calls unchecked private helpers from there on.
+
+The cells' checks (``cell``, ``nonlinearity``, ``cell_params``, ``cell_state``, ``caches``)
+read the layout constants of ``rnnbook.cells``, imported when they run (``cells`` imports
+this module).
 """
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -78,13 +85,51 @@ def choice(name, value, choices):
     return value
 
 
+def positive_number(name, value):
+    """Return ``value`` as a float if it is a finite real > 0, else raise naming ``name``."""
+    value = number(name, value)
+    if value <= 0:
+        raise ValueError(f"{name}: expected a positive number, got {value}")
+    return value
+
+
+def boolean(name, value):
+    """Return ``value`` if it is True or False, else raise naming ``name``."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return value
+
+
+def function(name, value, returning="a number"):
+    """Return ``value`` if it is callable, else raise naming ``name``."""
+    if not callable(value):
+        raise TypeError(f"{name}: expected a callable returning {returning}, "
+                        f"got {type(value).__name__}")
+    return value
+
+
+def instance(name, value, kind, what):
+    """Return ``value`` if it is an instance of ``kind``, else raise naming ``name`` and ``what``."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
+    return value
+
+
+def seed(name, value):
+    """Return a numpy Generator seeded from ``value``, an int >= 0 (a seed, never a Generator)."""
+    return np.random.default_rng(non_negative_int(name, value))
+
+
 def rng(name, value):
-    """Return a numpy Generator from a Generator, an int seed or None (seed 0)."""
+    """Return a numpy Generator from a Generator, an int seed >= 0 or None (seed 0)."""
     if value is None:
         return np.random.default_rng(0)
     if isinstance(value, np.random.Generator):
         return value
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{name}: expected a numpy Generator or an int seed >= 0, "
+                             f"got {value}")
         return np.random.default_rng(int(value))
     raise TypeError(
         f"{name}: expected a numpy Generator or an int seed, got {type(value).__name__}"
@@ -109,3 +154,110 @@ def int_in_range(name, value, low, high):
     if not low <= value <= high:
         raise ValueError(f"{name}: expected an int in [{low}, {high}], got {value}")
     return int(value)
+
+
+# ----------------------------------------------------------------------------- the cells' arguments
+
+
+def cell(name, value):
+    """Return ``value`` if it names a cell of ``rnnbook.cells.CELLS``, else raise."""
+    from rnnbook.cells import CELLS
+
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected one of {CELLS}, got {type(value).__name__} {value!r}")
+    return choice(name, value, CELLS)
+
+
+def nonlinearity(cell_name, value):
+    """Return the RNN's nonlinearity ``value`` ("tanh" or "relu"; only "tanh" for other cells)."""
+    from rnnbook.cells import NONLINEARITIES
+
+    if not isinstance(value, str):
+        raise TypeError(f"nonlinearity: expected one of {NONLINEARITIES}, got "
+                        f"{type(value).__name__} {value!r}")
+    choice("nonlinearity", value, NONLINEARITIES)
+    if cell_name != "rnn" and value != "tanh":
+        raise ValueError(f"nonlinearity: only the 'rnn' cell takes one, got {value!r} "
+                         f"for the {cell_name!r} cell")
+    return value
+
+
+def cell_params(cell_name, params, name="params"):
+    """Return (params as a dict of float arrays, D, H), or raise naming the faulty key.
+
+    The shapes follow ``rnnbook.cells``: weight_ih (G*H, D), weight_hh (G*H, H), biases (G*H,),
+    G = cells.NUM_BLOCKS[cell_name].
+    """
+    from rnnbook.cells import NUM_BLOCKS, PARAM_KEYS
+
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{name}: expected a dict with keys {PARAM_KEYS}, "
+                        f"got {type(params).__name__}")
+    missing = [k for k in PARAM_KEYS if k not in params]
+    extra = sorted(str(k) for k in params if k not in PARAM_KEYS)
+    if missing or extra:
+        raise ValueError(f"{name}: expected keys {PARAM_KEYS}, missing {missing}, "
+                         f"unexpected {extra}")
+    weight_hh = as_array(f"{name}['weight_hh']", params["weight_hh"], ndim=2)
+    H = weight_hh.shape[1]
+    if H == 0:
+        raise ValueError(f"{name}['weight_hh']: expected hidden size H >= 1, "
+                         f"got shape {weight_hh.shape}")
+    G = NUM_BLOCKS[cell_name]
+    if weight_hh.shape[0] != G * H:
+        raise ValueError(f"{name}['weight_hh']: expected shape ({G * H}, {H}) = "
+                         f"({G}*H, H) for the {cell_name!r} cell, "
+                         f"got {weight_hh.shape}{_other_cell_hint(weight_hh.shape)}")
+    weight_ih = as_array(f"{name}['weight_ih']", params["weight_ih"], shape=(G * H, None))
+    if weight_ih.shape[1] == 0:
+        raise ValueError(f"{name}['weight_ih']: expected input size D >= 1, "
+                         f"got shape {weight_ih.shape}")
+    checked = {"weight_ih": weight_ih, "weight_hh": weight_hh}
+    for key in ("bias_ih", "bias_hh"):
+        checked[key] = as_array(f"{name}[{key!r}]", params[key], shape=(G * H,))
+    return checked, weight_ih.shape[1], H
+
+
+def _other_cell_hint(shape):
+    from rnnbook.cells import CELLS, NUM_BLOCKS
+
+    rows, H = shape
+    others = [c for c in CELLS if NUM_BLOCKS[c] * H == rows]
+    return f": these look like {others[0]!r} params" if others else ""
+
+
+def cell_state(cell_name, name, state, B, H):
+    """Return the state as arrays of shape (B, H) (LSTMState for the LSTM), or raise."""
+    from rnnbook.cells import LSTMState
+
+    if cell_name != "lstm":
+        return as_array(name, state, shape=(B, H))
+    if not isinstance(state, (tuple, list)) or len(state) != 2:
+        got = type(state).__name__
+        if isinstance(state, (tuple, list)):
+            got += f" of length {len(state)}"
+        raise TypeError(f"{name}: expected the pair (h, c) for the 'lstm' cell, got {got}")
+    return LSTMState(as_array(f"{name}[0] (h)", state[0], shape=(B, H)),
+                     as_array(f"{name}[1] (c)", state[1], shape=(B, H)))
+
+
+def batch(name, array, axis):
+    """Return ``array`` if its batch axis is not empty, else raise naming ``name``."""
+    if array.shape[axis] == 0:
+        raise ValueError(f"{name}: expected a batch size B >= 1, got shape {array.shape}")
+    return array
+
+
+def caches(cell_name, value):
+    """Return the caches of ``cells.unroll(cell_name, ...)`` as a list, or raise."""
+    from rnnbook.cells import CACHE_TYPES
+
+    kind = CACHE_TYPES[cell_name]
+    if not isinstance(value, (list, tuple)) or len(value) == 0:
+        raise TypeError(f"caches: expected the non-empty list of caches returned by unroll, "
+                        f"got {type(value).__name__}")
+    wrong = [type(c).__name__ for c in value if not isinstance(c, kind)]
+    if wrong:
+        raise TypeError(f"caches: expected a list of {kind.__name__} from "
+                        f"unroll({cell_name!r}, ...), got {wrong[0]}")
+    return list(value)

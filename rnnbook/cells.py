@@ -11,12 +11,18 @@ gradient-flow measurement serve them all:
     hs, state_T, caches = unroll(cell, x, state0, params)       # x (T, B, D) -> hs (T, B, H)
     dx, dstate0, grads = unroll_backward(cell, dhs, caches)    # dhs (T, B, H)
 
+``unroll`` returns an ``Unrolled`` and ``unroll_backward`` an ``UnrolledGrads``: NamedTuples,
+so both unpack as above or read by name (``unroll(...).hs``). ``backward_steps`` is the loop
+of backprop through time on its own, for measuring what reaches each step (``gradients``).
+
 Parameters follow PyTorch exactly (``torch.nn.RNN``/``LSTM``/``GRU``, one layer), so weights
-copy across with ``params_from_torch``. With G gates (1 rnn, 4 lstm, 3 gru) the dict holds
+copy across with ``params_from_torch``. With G weight blocks (``NUM_BLOCKS``: 1 rnn, 4 lstm,
+3 gru) the dict holds
 
     weight_ih (G*H, D)   weight_hh (G*H, H)   bias_ih (G*H,)   bias_hh (G*H,)
 
-with the gates' rows stacked in PyTorch's order: LSTM i, f, g, o; GRU r, z, n. The GRU follows
+with the blocks' rows stacked in PyTorch's order (``WEIGHT_BLOCKS``): LSTM i, f, g, o; GRU r, z,
+n; ``block_rows(cell, block, H)`` gives a block's rows. The GRU follows
 PyTorch's convention: the reset gate multiplies (W_hn h + b_hn), after the matrix product, and
 h' = (1 - z) * n + z * h.
 
@@ -33,7 +39,6 @@ Arrays keep their float dtype (float32 stays float32); no function here upcasts.
 """
 
 import functools
-from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -57,8 +62,15 @@ NUM_GATES = NUM_BLOCKS  # the name notebook 05 used for the block count; kept so
 
 def block_rows(cell, block, hidden_size):
     """The rows of `block` in the cell's stacked weights: e.g. ("lstm", "f", H) -> slice(H, 2H)."""
+    cell = _validate.cell("cell", cell)
+    block = _validate.choice("block", block, WEIGHT_BLOCKS[cell])
+    return _block_rows(cell, block, _validate.positive_int("hidden_size", hidden_size))
+
+
+def _block_rows(cell, block, H):
+    """block_rows without the checks, for the package's own calls."""
     k = WEIGHT_BLOCKS[cell].index(block)
-    return slice(k * hidden_size, (k + 1) * hidden_size)
+    return slice(k * H, (k + 1) * H)
 
 
 class LSTMState(NamedTuple):
@@ -136,6 +148,25 @@ class GRUCache(NamedTuple):
         return self.h
 
 
+class Unrolled(NamedTuple):
+    """What ``unroll`` returns: hs (T, B, H); state, the last state (h_T, or LSTMState(h_T,
+    c_T)); caches, one per step for ``unroll_backward``."""
+
+    hs: np.ndarray
+    state: object
+    caches: list
+
+
+class UnrolledGrads(NamedTuple):
+    """What ``unroll_backward`` returns: dx (T, B, D); dstate0, the gradient w.r.t. the initial
+    state (dh0 (B, H), or LSTMState(dh0, dc0)); grads, a dict with the keys and shapes of
+    params."""
+
+    dx: np.ndarray
+    dstate0: object
+    grads: dict
+
+
 class StepGrads(NamedTuple):
     """Gradients one backward step returns.
 
@@ -165,79 +196,8 @@ def relu(a):
 ACTIVATIONS = {"tanh": np.tanh, "relu": relu}
 
 # ----------------------------------------------------------------------------- argument checks
-
-
-def _check_cell(cell):
-    if not isinstance(cell, str):
-        raise TypeError(f"cell: expected one of {CELLS}, got {type(cell).__name__} {cell!r}")
-    return _validate.choice("cell", cell, CELLS)
-
-
-def _check_nonlinearity(cell, nonlinearity):
-    if not isinstance(nonlinearity, str):
-        raise TypeError(
-            f"nonlinearity: expected one of {NONLINEARITIES}, got "
-            f"{type(nonlinearity).__name__} {nonlinearity!r}"
-        )
-    _validate.choice("nonlinearity", nonlinearity, NONLINEARITIES)
-    if cell != "rnn" and nonlinearity != "tanh":
-        raise ValueError(f"nonlinearity: only the 'rnn' cell takes one, got {nonlinearity!r} "
-                         f"for the {cell!r} cell")
-    return nonlinearity
-
-
-def _check_params(cell, params):
-    """Return (params as a dict of float arrays, D, H), or raise naming the faulty key."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params: expected a dict with keys {PARAM_KEYS}, "
-                        f"got {type(params).__name__}")
-    missing = [k for k in PARAM_KEYS if k not in params]
-    extra = sorted(str(k) for k in params if k not in PARAM_KEYS)
-    if missing or extra:
-        raise ValueError(f"params: expected keys {PARAM_KEYS}, missing {missing}, "
-                         f"unexpected {extra}")
-    weight_hh = _validate.as_array("params['weight_hh']", params["weight_hh"], ndim=2)
-    H = weight_hh.shape[1]
-    if H == 0:
-        raise ValueError(f"params['weight_hh']: expected hidden size H >= 1, "
-                         f"got shape {weight_hh.shape}")
-    GH = NUM_GATES[cell] * H
-    if weight_hh.shape[0] != GH:
-        raise ValueError(f"params['weight_hh']: expected shape ({GH}, {H}) = "
-                         f"({NUM_GATES[cell]}*H, H) for the {cell!r} cell, "
-                         f"got {weight_hh.shape}{_other_cell_hint(weight_hh.shape)}")
-    weight_ih = _validate.as_array("params['weight_ih']", params["weight_ih"], shape=(GH, None))
-    if weight_ih.shape[1] == 0:
-        raise ValueError(f"params['weight_ih']: expected input size D >= 1, "
-                         f"got shape {weight_ih.shape}")
-    checked = {"weight_ih": weight_ih, "weight_hh": weight_hh}
-    for key in ("bias_ih", "bias_hh"):
-        checked[key] = _validate.as_array(f"params[{key!r}]", params[key], shape=(GH,))
-    return checked, weight_ih.shape[1], H
-
-
-def _other_cell_hint(shape):
-    rows, H = shape
-    others = [c for c in CELLS if NUM_GATES[c] * H == rows]
-    return f": these look like {others[0]!r} params" if others else ""
-
-
-def _check_state(cell, name, state, B, H):
-    """Return the state as arrays of shape (B, H) (LSTMState for the LSTM), or raise."""
-    if cell != "lstm":
-        return _validate.as_array(name, state, shape=(B, H))
-    if not isinstance(state, (tuple, list)) or len(state) != 2:
-        got = type(state).__name__
-        if isinstance(state, (tuple, list)):
-            got += f" of length {len(state)}"
-        raise TypeError(f"{name}: expected the pair (h, c) for the 'lstm' cell, got {got}")
-    return LSTMState(_validate.as_array(f"{name}[0] (h)", state[0], shape=(B, H)),
-                     _validate.as_array(f"{name}[1] (c)", state[1], shape=(B, H)))
-
-
-def _check_batch(name, array, axis):
-    if array.shape[axis] == 0:
-        raise ValueError(f"{name}: expected a batch size B >= 1, got shape {array.shape}")
+# The checks themselves are written in rnnbook._validate; this decorator keeps them apart from
+# the plain step.
 
 
 def _checked_step(cell, state_name):
@@ -246,13 +206,12 @@ def _checked_step(cell, state_name):
     def decorate(step):
         @functools.wraps(step)
         def checked(x_t, state, params, *args, **kwargs):
-            params, D, H = _check_params(cell, params)
-            x_t = _validate.as_array("x_t", x_t, shape=(None, D))
-            _check_batch("x_t", x_t, 0)
-            state = _check_state(cell, state_name, state, x_t.shape[0], H)
+            params, D, H = _validate.cell_params(cell, params)
+            x_t = _validate.batch("x_t", _validate.as_array("x_t", x_t, shape=(None, D)), 0)
+            state = _validate.cell_state(cell, state_name, state, x_t.shape[0], H)
             if cell == "rnn":
                 nonlinearity = args[0] if args else kwargs.get("nonlinearity", "tanh")
-                _check_nonlinearity(cell, nonlinearity)
+                _validate.nonlinearity(cell, nonlinearity)
             return step(x_t, state, params, *args, **kwargs)
 
         return checked
@@ -268,13 +227,13 @@ def init_params(cell, input_size, hidden_size, rng=None):
 
     rng: a numpy Generator or an int seed (None means seed 0).
     Returns {"weight_ih" (G*H, D), "weight_hh" (G*H, H), "bias_ih" (G*H,), "bias_hh" (G*H,)},
-    float64, G = 1 (rnn), 4 (lstm) or 3 (gru).
+    float64, G = NUM_BLOCKS[cell]: 1 (rnn), 4 (lstm) or 3 (gru).
     """
-    cell = _check_cell(cell)
+    cell = _validate.cell("cell", cell)
     D = _validate.positive_int("input_size", input_size)
     H = _validate.positive_int("hidden_size", hidden_size)
     rng = _validate.rng("rng", rng)
-    GH = NUM_GATES[cell] * H
+    GH = NUM_BLOCKS[cell] * H
     bound = 1.0 / np.sqrt(H)
     shapes = {"weight_ih": (GH, D), "weight_hh": (GH, H), "bias_ih": (GH,), "bias_hh": (GH,)}
     return {key: rng.uniform(-bound, bound, size=shape) for key, shape in shapes.items()}
@@ -314,7 +273,7 @@ def params_from_torch(module, dtype=np.float64):
 
 def zero_state(cell, batch_size, hidden_size, dtype=np.float64):
     """The all-zero initial state: h (B, H), or LSTMState(h, c) for the LSTM."""
-    cell = _check_cell(cell)
+    cell = _validate.cell("cell", cell)
     shape = (_validate.positive_int("batch_size", batch_size),
              _validate.positive_int("hidden_size", hidden_size))
     if cell == "lstm":
@@ -342,10 +301,18 @@ def readout(h, weight, bias):
 # computes it for one step while unroll computes it for all steps in one matrix product.
 
 
-def _blocks(a, n):
-    """Split a (B, n*H) into n column blocks (B, H): views, and much faster than np.split."""
-    H = a.shape[1] // n
-    return [a[:, k * H:(k + 1) * H] for k in range(n)]
+def _blocks(a, cell):
+    """Split a (B, G*H) into the cell's G column blocks: {block: (B, H) view}, e.g. a["f"].
+
+    Views, and much faster than np.split; the blocks are named as in WEIGHT_BLOCKS.
+    """
+    H = a.shape[1] // NUM_BLOCKS[cell]
+    return {block: a[:, _block_rows(cell, block, H)] for block in WEIGHT_BLOCKS[cell]}
+
+
+def _stack_blocks(cell, blocks):
+    """The inverse of _blocks: {block: (B, H)} -> (B, G*H), columns in WEIGHT_BLOCKS order."""
+    return np.concatenate([blocks[block] for block in WEIGHT_BLOCKS[cell]], axis=1)
 
 
 def _rnn_hidden(input_term, h_prev, params, nonlinearity):
@@ -357,16 +324,17 @@ def _rnn_hidden(input_term, h_prev, params, nonlinearity):
 def _lstm_gates(input_term, h_prev, params):
     """The four LSTM gate activations (PyTorch row order i, f, g, o), each (B, H)."""
     a = input_term + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, 4H)
-    a_i, a_f, a_g, a_o = _blocks(a, 4)
-    return LSTMGates(i=sigmoid(a_i), f=sigmoid(a_f), g=np.tanh(a_g), o=sigmoid(a_o))
+    a = _blocks(a, "lstm")
+    return LSTMGates(i=sigmoid(a["i"]), f=sigmoid(a["f"]), g=np.tanh(a["g"]), o=sigmoid(a["o"]))
 
 
 def _gru_gates(input_term, h_prev, params):
     """The GRU gates (PyTorch row order r, z, n), each (B, H), and hn = W_hn h_prev + b_hn."""
-    x_r, x_z, x_n = _blocks(input_term, 3)
-    h_r, h_z, h_n = _blocks(h_prev @ params["weight_hh"].T + params["bias_hh"], 3)
-    r = sigmoid(x_r + h_r)
-    z = sigmoid(x_z + h_z)
+    x = _blocks(input_term, "gru")
+    h = _blocks(h_prev @ params["weight_hh"].T + params["bias_hh"], "gru")
+    x_n, h_n = x["n"], h["n"]
+    r = sigmoid(x["r"] + h["r"])
+    z = sigmoid(x["z"] + h["z"])
     n = np.tanh(x_n + r * h_n)  # PyTorch: reset applied after the matrix product
     return GRUGates(r=r, z=z, n=n, hn=h_n)
 
@@ -440,15 +408,12 @@ def _lstm_backward(dstate, cache):
     tanh_c = np.tanh(cache.c)
     # c reaches the loss directly (dc, from the next step) and through h = o * tanh(c).
     dc = dc + dh * cache.o * (1 - tanh_c**2)
-    d_gates = np.concatenate(  # w.r.t. the pre-activations, rows i, f, g, o: (B, 4H)
-        [
-            dc * cache.g * cache.i * (1 - cache.i),
-            dc * cache.c_prev * cache.f * (1 - cache.f),
-            dc * cache.i * (1 - cache.g**2),
-            dh * tanh_c * cache.o * (1 - cache.o),
-        ],
-        axis=1,
-    )
+    d_gates = _stack_blocks("lstm", {  # w.r.t. the pre-activations, (B, 4H)
+        "i": dc * cache.g * cache.i * (1 - cache.i),
+        "f": dc * cache.c_prev * cache.f * (1 - cache.f),
+        "g": dc * cache.i * (1 - cache.g**2),
+        "o": dh * tanh_c * cache.o * (1 - cache.o),
+    })
     dh_prev = d_gates @ cache.params["weight_hh"]
     return StepGrads(d_gates, d_gates, LSTMState(dh_prev, dc * cache.f))
 
@@ -467,16 +432,16 @@ def _gru_backward(dh, cache):
     da_n = dh * (1 - z) * (1 - n**2)  # w.r.t. n's pre-activation x_n + r * hn
     da_r = da_n * cache.hn * r * (1 - r)
     da_z = dh * (cache.h_prev - n) * z * (1 - z)
-    d_input = np.concatenate([da_r, da_z, da_n], axis=1)  # (B, 3H)
+    d_input = _stack_blocks("gru", {"r": da_r, "z": da_z, "n": da_n})  # (B, 3H)
     # The reset gate sits between W_hn h and n, so the recurrent n-rows get da_n * r.
-    d_recurrent = np.concatenate([da_r, da_z, da_n * r], axis=1)  # (B, 3H)
+    d_recurrent = _stack_blocks("gru", {"r": da_r, "z": da_z, "n": da_n * r})  # (B, 3H)
     dh_prev = dh * z + d_recurrent @ cache.params["weight_hh"]
     return StepGrads(d_input, d_recurrent, dh_prev)
 
 
 _FORWARD = {"rnn": _rnn_forward, "lstm": _lstm_forward, "gru": _gru_forward}
 _BACKWARD = {"rnn": _rnn_backward, "lstm": _lstm_backward, "gru": _gru_backward}
-_CACHE_TYPE = {"rnn": RNNCache, "lstm": LSTMCache, "gru": GRUCache}
+CACHE_TYPES = {"rnn": RNNCache, "lstm": LSTMCache, "gru": GRUCache}  # what unroll keeps per step
 
 # ----------------------------------------------------------------------------- sequences
 
@@ -486,18 +451,19 @@ def unroll(cell, x, state0, params, nonlinearity="tanh"):
 
     x (T, B, D); state0 h0 (B, H), or the pair (h0, c0) for the LSTM.
     nonlinearity: "tanh" (default) or "relu", for the "rnn" cell only.
-    Returns (hs (T, B, H), state_T, caches): state_T is h_T, or LSTMState(h_T, c_T); caches is
-    a list of T named caches (see the module docstring), e.g. caches[t].f for the forget gate.
+    Returns Unrolled(hs (T, B, H), state, caches): state is h_T, or LSTMState(h_T, c_T);
+    caches is a list of T named caches (see the module docstring), e.g. caches[t].f for the
+    forget gate.
     """
-    cell = _check_cell(cell)
-    nonlinearity = _check_nonlinearity(cell, nonlinearity)
-    params, D, H = _check_params(cell, params)
+    cell = _validate.cell("cell", cell)
+    nonlinearity = _validate.nonlinearity(cell, nonlinearity)
+    params, D, H = _validate.cell_params(cell, params)
     x = _validate.as_array("x", x, shape=(None, None, D))
     T, B, _ = x.shape
     if T == 0:
         raise ValueError(f"x: expected a non-empty sequence (T >= 1), got shape {x.shape}")
-    _check_batch("x", x, 1)
-    state = _check_state(cell, "state0", state0, B, H)
+    _validate.batch("x", x, 1)
+    state = _validate.cell_state(cell, "state0", state0, B, H)
     # The input term does not depend on the state: one matrix product for all T steps.
     input_terms = x.reshape(T * B, D) @ params["weight_ih"].T  # (T*B, G*H)
     input_terms += params["bias_ih"]  # in place: a second large temporary costs page faults
@@ -509,23 +475,17 @@ def unroll(cell, x, state0, params, nonlinearity="tanh"):
         caches.append(cache)
         state = cache.state
     hs = np.stack([cache.h for cache in caches])
-    return hs, state, caches
+    return Unrolled(hs, state, caches)
 
 
-def _check_caches(cell, caches):
-    kind = _CACHE_TYPE[cell]
-    if not isinstance(caches, (list, tuple)) or len(caches) == 0:
-        raise TypeError(f"caches: expected the non-empty list of caches returned by unroll, "
-                        f"got {type(caches).__name__}")
-    wrong = [type(c).__name__ for c in caches if not isinstance(c, kind)]
-    if wrong:
-        raise TypeError(f"caches: expected a list of {kind.__name__} from unroll({cell!r}, ...), "
-                        f"got {wrong[0]}")
-    return list(caches)
-
-
-def _backward_steps(cell, dhs, caches):
+def backward_steps(cell, dhs, caches):
     """Carry the gradient back through the steps; yield (t, StepGrads of step t), t = T-1..0.
+
+    The loop of backprop through time on its own: ``unroll_backward`` sums its weight
+    gradients, ``gradients.gradient_norms`` measures what reaches each step.
+    cell: "rnn", "lstm" or "gru"; dhs (T, B, H), the loss's gradient w.r.t. each hs[t];
+    caches: the T caches of ``unroll(cell, ...)``. Not checked here: ``unroll_backward`` and
+    ``gradients.gradient_norms`` are its checked callers.
 
     The hidden state h_t feeds both the output at t and step t+1, so its gradient is the sum
     of dhs[t] and what step t+1 sends back.
@@ -547,20 +507,20 @@ def unroll_backward(cell, dhs, caches):
     """Backprop through time: the gradients of a loss given dL/dhs, from ``unroll``'s caches.
 
     dhs (T, B, H): the loss's gradient w.r.t. each hidden state hs[t] (not counting its path
-    through later steps). Returns (dx (T, B, D), dstate0, grads): dstate0 is dh0 (B, H), or
-    LSTMState(dh0, dc0) for the LSTM; grads has the keys and shapes of params.
+    through later steps). Returns UnrolledGrads(dx (T, B, D), dstate0, grads): dstate0 is
+    dh0 (B, H), or LSTMState(dh0, dc0) for the LSTM; grads has the keys and shapes of params.
     """
-    cell = _check_cell(cell)
-    caches = _check_caches(cell, caches)
+    cell = _validate.cell("cell", cell)
+    caches = _validate.caches(cell, caches)
     T = len(caches)
     B, H = caches[0].h.shape
     dhs = _validate.as_array("dhs", dhs, shape=(T, B, H))
     params = caches[0].params
-    GH = NUM_GATES[cell] * H
+    GH = NUM_BLOCKS[cell] * H
     d_input = np.empty((T, B, GH), dtype=np.result_type(dhs, caches[0].h))
     # The two are the same array except in the GRU, whose reset gate sits inside its n-rows.
     d_recurrent = np.empty_like(d_input) if cell == "gru" else d_input
-    for t, step in _backward_steps(cell, dhs, caches):
+    for t, step in backward_steps(cell, dhs, caches):
         d_input[t] = step.d_input
         if cell == "gru":
             d_recurrent[t] = step.d_recurrent
@@ -578,4 +538,4 @@ def unroll_backward(cell, dhs, caches):
         "bias_hh": d_recurrent_flat.sum(axis=0),
     }
     dx = (d_input_flat @ params["weight_ih"]).reshape(T, B, -1)
-    return dx, dstate0, grads
+    return UnrolledGrads(dx, dstate0, grads)

@@ -46,7 +46,7 @@ def gradient_norms(cell, x, state0, params, nonlinearity="tanh"):
         dhs = np.zeros_like(hs)
         dhs[-1] = _direction(B, H, hs.dtype)
         norms = np.empty(T)
-        for t, step in cells._backward_steps(cell, dhs, caches):
+        for t, step in cells.backward_steps(cell, dhs, caches):
             norms[t] = _state_norm(step.dstate_prev)
     norms[np.isnan(norms)] = np.inf  # NaN only arises from inf - inf or 0 * inf: an overflow
     return norms
@@ -59,7 +59,7 @@ def pascanu_bound(params, T, gamma=1.0):
     derivative: 1 for tanh and relu. Returns a (T,) float64 array; entries beyond float64's
     range are inf (without a warning).
     """
-    params, _, _ = cells._check_params("rnn", params)
+    params, _, _ = _validate.cell_params("rnn", params)
     T = _validate.positive_int("T", T)
     gamma = _validate.number("gamma", gamma, low=0)
     sigma_max = np.linalg.norm(params["weight_hh"].astype(np.float64), 2)
@@ -75,7 +75,11 @@ def scaled_orthogonal(hidden_size, rho, rng=None):
     """
     H = _validate.positive_int("hidden_size", hidden_size)
     rho = _validate.number("rho", rho, low=0)
-    rng = _validate.rng("rng", rng)
+    return _scaled_orthogonal(H, rho, _validate.rng("rng", rng))
+
+
+def _scaled_orthogonal(H, rho, rng):
+    """scaled_orthogonal without the checks, for callers that have checked their arguments."""
     q, r = np.linalg.qr(rng.standard_normal((H, H)))
     return rho * q * np.sign(np.diag(r))
 
@@ -83,15 +87,15 @@ def scaled_orthogonal(hidden_size, rho, rng=None):
 def with_spectral_radius(cell, params, rho, rng=None):
     """A copy of ``params`` whose weight_hh has each H x H gate block = rho * orthogonal.
 
-    For the RNN that is W_hh itself; for the LSTM (4 blocks) and GRU (3 blocks) each gate's
-    recurrent matrix gets its own random orthogonal matrix. The other arrays are copied
+    For the RNN that is W_hh itself; for the LSTM (4 blocks) and GRU (3 blocks) each block's
+    recurrent matrix gets its own random orthogonal matrix (cells.WEIGHT_BLOCKS order). The other arrays are copied
     unchanged and the dtype is kept.
     """
-    cell = cells._check_cell(cell)
-    params, _, H = cells._check_params(cell, params)
+    cell = _validate.cell("cell", cell)
+    params, _, H = _validate.cell_params(cell, params)
     rho = _validate.number("rho", rho, low=0)
     rng = _validate.rng("rng", rng)
-    blocks = [scaled_orthogonal(H, rho, rng) for _ in range(cells.NUM_GATES[cell])]
+    blocks = [_scaled_orthogonal(H, rho, rng) for _ in cells.WEIGHT_BLOCKS[cell]]
     new = {key: value.copy() for key, value in params.items()}
     new["weight_hh"] = np.vstack(blocks).astype(params["weight_hh"].dtype)
     return new
