@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from rnnbook import data, models, train
+from rnnbook import cells, data, models, train
 
 
 def timed(model, ds, **settings):
@@ -38,7 +38,7 @@ def one_to_one():
 
 def sentiment():
     ds = data.sentiment()
-    for cell in models.CELLS:
+    for cell in cells.CELLS:
         model = models.ManyToOne(ds.n_in, cell=cell)
         cpu, wall, s = timed(model, ds, steps=300)
         yield ("sentiment", f"ManyToOne {cell}, 300 steps", cpu, wall,

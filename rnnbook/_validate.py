@@ -109,7 +109,7 @@ def function(name, value, returning="a number"):
 
 
 def instance(name, value, kind, what):
-    """Return ``value`` if it is an instance of ``kind``, else raise naming ``name`` and ``what``."""
+    """Return ``value`` if it is an instance of ``kind``, else raise naming ``name``."""
     if not isinstance(value, kind):
         raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
     return value
@@ -144,6 +144,20 @@ def non_negative_int(name, value):
     if value < 0:
         raise ValueError(f"{name}: expected a non-negative int, got {value}")
     return int(value)
+
+
+def non_empty_str(name, value):
+    """Return ``value`` if it is a non-empty str (e.g. a token), else raise naming ``name``."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def int_list(name, value, what="positive ints"):
+    """Return ``value`` as a list if it is a non-empty list or tuple of positive ints."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise TypeError(f"{name}: expected a non-empty list of {what}, got {value!r}")
+    return [positive_int(name, v) for v in value]
 
 
 def int_in_range(name, value, low, high):

@@ -25,8 +25,9 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 import torch
+from torch.nn.utils.rnn import pad_sequence
 
-from rnnbook._validate import choice, number, positive_int, rng
+from rnnbook import _validate
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
 SPECIALS = (PAD, BOS, EOS)  # ids 0, 1, 2 in every vocabulary
@@ -40,9 +41,8 @@ IGNORE = -100  # target value that the loss and the scores skip (torch's ignore_
 
 def tokenize(text, level="word"):
     """Split ``text`` into lower-case tokens: words and punctuation marks, or characters."""
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected a str, got {type(text).__name__}")
-    choice("level", level, ("word", "char"))
+    _validate.instance("text", text, str, "a str")
+    _validate.choice("level", level, ("word", "char"))
     text = text.lower().strip()
     if level == "char":
         return list(text)
@@ -55,7 +55,7 @@ class Vocab:
     """
 
     def __init__(self, tokens, level="word"):
-        self.level = choice("level", level, ("word", "char"))
+        self.level = _validate.choice("level", level, ("word", "char"))
         self.tokens = SPECIALS + tuple(sorted(set(tokens) - set(SPECIALS)))
         self.ids = {tok: i for i, tok in enumerate(self.tokens)}
 
@@ -188,11 +188,7 @@ class Dataset:
 
 def _pad(seqs, value=0):
     """Stack lists of ids into a time-major (T, N) tensor padded with ``value``."""
-    T = max(len(s) for s in seqs)
-    out = torch.full((T, len(seqs)), value, dtype=torch.long)
-    for j, s in enumerate(seqs):
-        out[: len(s), j] = torch.tensor(s, dtype=torch.long)
-    return out
+    return pad_sequence([torch.tensor(s, dtype=torch.long) for s in seqs], padding_value=value)
 
 
 def _lengths(seqs):
@@ -214,7 +210,7 @@ def _sample(rng, make, held_out, n):
 
 
 def _check_sizes(n_train, n_test):
-    return positive_int("n_train", n_train), positive_int("n_test", n_test)
+    return _validate.positive_int("n_train", n_train), _validate.positive_int("n_test", n_test)
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,7 +274,7 @@ def caption_of(s, c, p):
 
 
 def _scene_splits(n_train, n_test, seed):
-    g = rng("seed", seed)
+    g = _validate.seed("seed", seed)
     train = _sample(g, _scene, False, n_train)
     test = _sample(g, _scene, True, n_test)
     return train, test
@@ -431,7 +427,7 @@ def sentiment(n_train=3000, n_test=1000, seed=0):
     The test reviews pair sentiment words never paired in training.
     """
     n_train, n_test = _check_sizes(n_train, n_test)
-    g = rng("seed", seed)
+    g = _validate.seed("seed", seed)
     train = _sample(g, _review, False, n_train)
     test, twin_of = _sentiment_test(g, n_test)
     texts = [r.text() for r in train + test]
@@ -477,9 +473,8 @@ def order_blind_ceiling(data, split="test"):
 
 
 def _split_of(data, split):
-    if not isinstance(data, Dataset):
-        raise TypeError(f"data: expected an rnnbook.data.Dataset, got {type(data).__name__}")
-    choice("split", split, ("train", "test"))
+    _validate.instance("data", data, Dataset, "an rnnbook.data.Dataset")
+    _validate.choice("split", split, ("train", "test"))
     return getattr(data, split)
 
 
@@ -546,7 +541,7 @@ def tagging(n_train=2000, n_test=500, seed=0):
     The test sentences pair a context word with an ambiguous word never paired in training.
     """
     n_train, n_test = _check_sizes(n_train, n_test)
-    g = rng("seed", seed)
+    g = _validate.seed("seed", seed)
     train = _sample(g, _tagged_sentence, False, n_train)
     test = _sample(g, _tagged_sentence, True, n_test)
     vocab = Vocab({w for words, _ in train + test for w in words})
@@ -629,7 +624,7 @@ def dates(n_train=5000, n_test=500, seed=0):
     The test dates write a month in a format never used for that month in training.
     """
     n_train, n_test = _check_sizes(n_train, n_test)
-    g = rng("seed", seed)
+    g = _validate.seed("seed", seed)
     train = _sample(g, _date, False, n_train)
     test = _sample(g, _date, True, n_test)
     vocab = Vocab({ch for src, _ in train + test for ch in src}
@@ -672,11 +667,11 @@ def adding(T=50, n_train=10000, n_test=1000, seed=0):
     y: (N,) the sum of the two marked values. Always answering the mean, 1, scores MSE 1/6
     (the variance of a sum of two U[0, 1]).
     """
-    T = positive_int("T", T)
+    T = _validate.positive_int("T", T)
     if T < 2:
         raise ValueError(f"T: expected at least 2 steps (one marker in each half), got {T}")
     n_train, n_test = _check_sizes(n_train, n_test)
-    g = rng("seed", seed)
+    g = _validate.seed("seed", seed)
     return Dataset("adding", "sequence", "value", _adding_split(g, n_train, T),
                    _adding_split(g, n_test, T), n_in=2, n_out=1, labels=("sum",),
                    info={"T": T, "baseline_mse": 1 / 6})
@@ -697,15 +692,15 @@ def echo(d=5, T=30, symbols=4, n_train=2000, n_test=500, seed=0):
     holds some of the last few inputs even untrained, and with bits it scored up to 90%
     (chance 50%) at chunk length k = d in our runs; with four symbols it stays near chance.
     """
-    d = positive_int("d", d)
-    T = positive_int("T", T)
-    symbols = positive_int("symbols", symbols)
+    d = _validate.positive_int("d", d)
+    T = _validate.positive_int("T", T)
+    symbols = _validate.positive_int("symbols", symbols)
     if T <= d:
         raise ValueError(f"T: expected more steps than the delay d={d}, got {T}")
     if symbols < 2:
         raise ValueError(f"symbols: expected at least 2, got {symbols}")
     n_train, n_test = _check_sizes(n_train, n_test)
-    g = rng("seed", seed)
+    g = _validate.seed("seed", seed)
     labels = tuple(str(i) for i in range(symbols))
     return Dataset("echo", "synced", "class", _echo_split(g, n_train, T, d, symbols),
                    _echo_split(g, n_test, T, d, symbols), n_in=symbols, n_out=symbols,
@@ -734,10 +729,10 @@ def sines(T=60, n_train=500, n_test=100, noise=0.1, seed=0):
     x: (T, N, 1); y: (T, N, 1), y_t = x_{t+1}. Frequencies in cycles per step: training draws
     from [0.02, 0.04) and [0.06, 0.08), the test set from the held-out band [0.04, 0.06).
     """
-    T = positive_int("T", T)
+    T = _validate.positive_int("T", T)
     n_train, n_test = _check_sizes(n_train, n_test)
-    noise = number("noise", noise, 0, 10)
-    g = rng("seed", seed)
+    noise = _validate.number("noise", noise, 0, 10)
+    g = _validate.seed("seed", seed)
     train = _sine_split(g, n_train, T, [(0.02, 0.04), (0.06, 0.08)], noise)
     test = _sine_split(g, n_test, T, [(0.04, 0.06)], noise)
     return Dataset("sines", "synced", "value", train, test, n_in=1, n_out=1, labels=("next",),

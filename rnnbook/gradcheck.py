@@ -19,12 +19,9 @@ def numerical_gradient(f, x, eps=1e-6):
     x: array of any shape; it is not modified (f receives a float64 copy).
     Returns an array of x's shape, float64.
     """
-    if not callable(f):
-        raise TypeError(f"f: expected a callable returning a number, got {type(f).__name__}")
+    f = _validate.function("f", f)
     x = np.array(_validate.as_array("x", x), dtype=np.float64)  # a copy we may nudge
-    eps = _validate.number("eps", eps)
-    if eps <= 0:
-        raise ValueError(f"eps: expected a positive number, got {eps}")
+    eps = _validate.positive_number("eps", eps)
     grad = np.empty_like(x)
     flat, grad_flat = x.reshape(-1), grad.reshape(-1)  # views of the copy and the result
     for j in range(flat.size):

@@ -88,7 +88,7 @@ def with_spectral_radius(cell, params, rho, rng=None):
     """A copy of ``params`` whose weight_hh has each H x H gate block = rho * orthogonal.
 
     For the RNN that is W_hh itself; for the LSTM (4 blocks) and GRU (3 blocks) each block's
-    recurrent matrix gets its own random orthogonal matrix (cells.WEIGHT_BLOCKS order). The other arrays are copied
+    recurrent matrix gets its own random orthogonal matrix. The other arrays are copied
     unchanged and the dtype is kept.
     """
     cell = _validate.cell("cell", cell)

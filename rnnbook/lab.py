@@ -14,6 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from rnnbook import _validate
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 WORKSPACE = ROOT / "workspace"
@@ -48,8 +50,7 @@ def restore(name, src=NOTEBOOKS, dst=WORKSPACE):
 
 def lab_command(root_dir, token, port=8888, open_browser=True, ip="127.0.0.1"):
     """The argv that starts JupyterLab on ``ip`` with token authentication (never without)."""
-    if not isinstance(token, str) or not token:
-        raise ValueError(f"token: expected a non-empty string, got {token!r}")
+    token = _validate.non_empty_str("token", token)
     argv = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.ip={ip}",

@@ -23,7 +23,8 @@ import math
 import torch
 from torch import nn
 
-from rnnbook._validate import choice, number, positive_int
+from rnnbook import _validate
+from rnnbook.cells import block_rows
 from rnnbook.data import BOS, EOS, IGNORE, IMAGE_SHAPE, PAD, SPECIALS, word_counts
 
 # The five input/output architectures of notebook 03, in the course's order; each has a model
@@ -35,22 +36,20 @@ ARCHITECTURE_NAMES = (
     "many-to-many (synced)",
     "seq2seq",
 )
-CELLS = ("rnn", "lstm", "gru")
 _TORCH_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 BOS_ID, EOS_ID, PAD_ID = (SPECIALS.index(t) for t in (BOS, EOS, PAD))
 
 
 @contextlib.contextmanager
 def _seeded(seed):
-    """Draw initial weights from ``seed``, leaving torch's global generator as it was."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise TypeError(f"seed: expected a non-negative int, got {seed!r}")
+    """Draw initial weights from ``seed`` (checked by the caller), leaving torch's global
+    generator as it was."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield
 
 
-def recurrent(cell, n_in, hidden, forget_bias=1.0):
+def recurrent(cell, n_in, hidden_size, forget_bias=1.0):
     """A one-layer ``torch.nn.RNN``/``LSTM``/``GRU``, time-major: (T, B, n_in) -> (T, B, H).
 
     forget_bias: the LSTM's initial forget-gate bias (ignored by the other cells). At 1 the
@@ -58,12 +57,21 @@ def recurrent(cell, n_in, hidden, forget_bias=1.0):
     survive many steps from the start (Gers et al. 2000; Jozefowicz et al. 2015; notebook
     05). None keeps PyTorch's default, small random biases around 0.
     """
-    choice("cell", cell, CELLS)
-    rnn = _TORCH_CELLS[cell](positive_int("n_in", n_in), positive_int("hidden", hidden))
+    cell = _validate.cell("cell", cell)
+    n_in = _validate.positive_int("n_in", n_in)
+    hidden_size = _validate.positive_int("hidden_size", hidden_size)
+    if forget_bias is not None:
+        forget_bias = _validate.number("forget_bias", forget_bias)
+    return _recurrent(cell, n_in, hidden_size, forget_bias)
+
+
+def _recurrent(cell, n_in, H, forget_bias=1.0):
+    """recurrent without the checks, for the models here, which check their arguments."""
+    rnn = _TORCH_CELLS[cell](n_in, H)
     if cell == "lstm" and forget_bias is not None:
-        forget = slice(hidden, 2 * hidden)  # PyTorch orders the LSTM's gates i, f, g, o
+        forget = block_rows("lstm", "f", H)  # rows H:2H, in PyTorch's order i, f, g, o
         with torch.no_grad():
-            rnn.bias_ih_l0[forget] = number("forget_bias", forget_bias)
+            rnn.bias_ih_l0[forget] = forget_bias
             rnn.bias_hh_l0[forget] = 0.0  # the gate sees b_ih + b_hh
     return rnn
 
@@ -76,24 +84,36 @@ class _Inputs(nn.Module):
 
     def __init__(self, n_in, embed):
         super().__init__()
-        n_in = positive_int("n_in", n_in)
         if embed is None:
             self.embed, self.size = None, n_in
         else:
-            self.embed = nn.Embedding(n_in, positive_int("embed", embed), padding_idx=PAD_ID)
+            self.embed = nn.Embedding(n_in, embed, padding_idx=PAD_ID)
             self.size = embed
 
     def forward(self, x):
         return x if self.embed is None else self.embed(x)
 
 
-class _Model(nn.Module):
-    """What the training loop checks before it starts: the task kind and the sizes."""
+class Model(nn.Module):
+    """The base of every model here: what the training loop checks before it starts.
+
+    kinds: the Dataset kinds the model can learn; n_in, n_out: the sizes it was built for.
+    """
 
     kinds = ()  # the Dataset kinds the model can learn
 
+    def _sizes(self, n_in, n_out, seed, **sizes):
+        """Check and keep n_in and n_out, check ``seed`` and the other positive ``sizes``
+        (None allowed for embed): the one place the models check their arguments."""
+        self.n_in = _validate.positive_int("n_in", n_in)
+        self.n_out = _validate.positive_int("n_out", n_out)
+        _validate.non_negative_int("seed", seed)
+        for name, value in sizes.items():
+            if not (name == "embed" and value is None):
+                _validate.positive_int(name, value)
 
-class OneToOne(_Model):
+
+class OneToOne(Model):
     """One-to-one: an MLP from a vector to class logits. No recurrence: the baseline.
 
     forward: batch.x (B, D) -> logits (B, n_out).
@@ -101,18 +121,18 @@ class OneToOne(_Model):
 
     kinds = ("vector",)
 
-    def __init__(self, n_in, n_out, hidden=64, seed=0):
+    def __init__(self, n_in, n_out, hidden_size=64, seed=0):
         super().__init__()
-        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
+        self._sizes(n_in, n_out, seed, hidden_size=hidden_size)
         with _seeded(seed):
-            self.net = nn.Sequential(nn.Linear(n_in, positive_int("hidden", hidden)), nn.ReLU(),
-                                     nn.Linear(hidden, n_out))
+            self.net = nn.Sequential(nn.Linear(n_in, hidden_size), nn.ReLU(),
+                                     nn.Linear(hidden_size, n_out))
 
     def forward(self, batch):
         return self.net(batch.x)
 
 
-class BagOfWords(_Model):
+class BagOfWords(Model):
     """An order-blind baseline: an MLP over the word counts of a sentence.
 
     Two hidden layers, so that it fails for lack of order, not of capacity. Sentences with
@@ -122,30 +142,30 @@ class BagOfWords(_Model):
 
     kinds = ("sequence",)
 
-    def __init__(self, n_in, n_out=2, hidden=64, seed=0):
+    def __init__(self, n_in, n_out=2, hidden_size=64, seed=0):
         super().__init__()
-        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
-        hidden = positive_int("hidden", hidden)
+        self._sizes(n_in, n_out, seed, hidden_size=hidden_size)
+        H = hidden_size
         with _seeded(seed):
-            self.net = nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(),
-                                     nn.Linear(hidden, hidden), nn.ReLU(),
-                                     nn.Linear(hidden, n_out))
+            self.net = nn.Sequential(nn.Linear(n_in, H), nn.ReLU(),
+                                     nn.Linear(H, H), nn.ReLU(),
+                                     nn.Linear(H, n_out))
 
     def forward(self, batch):
         return self.net(word_counts(batch.x, self.n_in))  # (T, B) ids -> (B, V) -> (B, n_out)
 
 
-class _Reader(_Model):
+class _Reader(Model):
     """An RNN over the inputs and a linear head: what many-to-one and synced models share."""
 
-    def __init__(self, n_in, n_out, cell, hidden, embed, seed):
+    def __init__(self, n_in, n_out, cell, hidden_size, embed, seed):
         super().__init__()
-        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
-        self.cell = choice("cell", cell, CELLS)
+        self._sizes(n_in, n_out, seed, hidden_size=hidden_size, embed=embed)
+        self.cell = _validate.cell("cell", cell)
         with _seeded(seed):
             self.inputs = _Inputs(n_in, embed)
-            self.rnn = recurrent(cell, self.inputs.size, hidden)
-            self.head = nn.Linear(hidden, n_out)
+            self.rnn = _recurrent(cell, self.inputs.size, hidden_size)
+            self.head = nn.Linear(hidden_size, n_out)
 
 
 class ManyToOne(_Reader):
@@ -160,8 +180,8 @@ class ManyToOne(_Reader):
 
     kinds = ("sequence",)
 
-    def __init__(self, n_in, n_out=2, cell="lstm", hidden=32, embed=16, seed=0):
-        super().__init__(n_in, n_out, cell, hidden, embed, seed)
+    def __init__(self, n_in, n_out=2, cell="lstm", hidden_size=32, embed=16, seed=0):
+        super().__init__(n_in, n_out, cell, hidden_size, embed, seed)
 
     def forward(self, batch):
         hs, _ = self.rnn(self.inputs(batch.x))  # (T, B, H)
@@ -182,8 +202,8 @@ class Tagger(_Reader):
 
     kinds = ("synced",)
 
-    def __init__(self, n_in, n_out, cell="lstm", hidden=32, embed=16, seed=0):
-        super().__init__(n_in, n_out, cell, hidden, embed, seed)
+    def __init__(self, n_in, n_out, cell="lstm", hidden_size=32, embed=16, seed=0):
+        super().__init__(n_in, n_out, cell, hidden_size, embed, seed)
 
     def chunk(self, x, state=None):
         """Run steps ``x`` from ``state`` (None: zeros); return (out (T, B, n_out), state)."""
@@ -203,11 +223,11 @@ class _Decoder(nn.Module):
     the model's own choice, the most probable token (greedy decoding).
     """
 
-    def __init__(self, n_out, cell, hidden, embed):
+    def __init__(self, n_out, cell, hidden_size, embed):
         super().__init__()
-        self.embed = nn.Embedding(n_out, positive_int("embed", embed), padding_idx=PAD_ID)
-        self.rnn = recurrent(cell, embed + hidden, hidden)
-        self.head = nn.Linear(hidden, n_out)
+        self.embed = nn.Embedding(n_out, embed, padding_idx=PAD_ID)
+        self.rnn = _recurrent(cell, embed + hidden_size, hidden_size)
+        self.head = nn.Linear(hidden_size, n_out)
 
     def _step_inputs(self, tokens, context):
         """tokens (T, B), context (1, B, H) -> the RNN's inputs (T, B, E + H)."""
@@ -257,13 +277,13 @@ class ImageEncoder(nn.Module):
     captions exactly right in our runs; with this encoder, 99-100%.
     """
 
-    def __init__(self, hidden, image_shape, channels=16):
+    def __init__(self, hidden_size, image_shape, channels=16):
         super().__init__()
         self.image_shape = tuple(image_shape)
         height, width, colours = self.image_shape
         self.what = nn.Conv2d(colours, channels, 3, padding=1)
         self.where = nn.Linear(height * width, 32)
-        self.out = nn.Linear(channels + 32, hidden)
+        self.out = nn.Linear(channels + 32, hidden_size)
 
     def forward(self, x):
         """x (B, D) flat images, D = height * width * colours -> (B, H)."""
@@ -273,7 +293,7 @@ class ImageEncoder(nn.Module):
         return self.out(torch.cat([what, where], 1))
 
 
-class OneToMany(_Model):
+class OneToMany(Model):
     """One-to-many: an image encoder sets the initial state of a decoder RNN, which then
     writes the caption word by word.
 
@@ -283,17 +303,17 @@ class OneToMany(_Model):
 
     kinds = ("caption",)
 
-    def __init__(self, n_in, n_out, cell="lstm", hidden=64, embed=16, seed=0,
+    def __init__(self, n_in, n_out, cell="lstm", hidden_size=64, embed=16, seed=0,
                  image_shape=IMAGE_SHAPE):
         super().__init__()
-        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
-        self.cell = choice("cell", cell, CELLS)
+        self._sizes(n_in, n_out, seed, hidden_size=hidden_size, embed=embed)
+        self.cell = _validate.cell("cell", cell)
         if math.prod(image_shape) != n_in:
             raise ValueError(f"image_shape: expected {n_in} values in all (n_in), "
                              f"got {tuple(image_shape)}")
         with _seeded(seed):
-            self.encoder = ImageEncoder(positive_int("hidden", hidden), image_shape)
-            self.decoder = _Decoder(n_out, cell, hidden, embed)
+            self.encoder = ImageEncoder(hidden_size, image_shape)
+            self.decoder = _Decoder(n_out, cell, hidden_size, embed)
 
     def encode(self, x):
         """x (B, D) -> the decoder's initial state, h (1, B, H) (and c for an LSTM)."""
@@ -306,7 +326,7 @@ class OneToMany(_Model):
         return self.decoder.generate(self.encode(x), max_len)
 
 
-class Seq2Seq(_Model):
+class Seq2Seq(Model):
     """Encoder-decoder: the encoder reads the whole input; its state at the last valid step
     starts the decoder, which writes the output.
 
@@ -316,14 +336,14 @@ class Seq2Seq(_Model):
 
     kinds = ("seq2seq",)
 
-    def __init__(self, n_in, n_out, cell="lstm", hidden=64, embed=32, seed=0):
+    def __init__(self, n_in, n_out, cell="lstm", hidden_size=64, embed=32, seed=0):
         super().__init__()
-        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
-        self.cell = choice("cell", cell, CELLS)
+        self._sizes(n_in, n_out, seed, hidden_size=hidden_size, embed=embed)
+        self.cell = _validate.cell("cell", cell)
         with _seeded(seed):
             self.inputs = _Inputs(n_in, embed)
-            self.encoder = recurrent(cell, self.inputs.size, positive_int("hidden", hidden))
-            self.decoder = _Decoder(n_out, cell, hidden, embed)
+            self.encoder = _recurrent(cell, self.inputs.size, hidden_size)
+            self.decoder = _Decoder(n_out, cell, hidden_size, embed)
 
     def encode(self, x, lengths=None):
         """x (T, B) ids -> the final state at each sequence's last valid step."""
@@ -343,6 +363,5 @@ class Seq2Seq(_Model):
 
 def count_parameters(model):
     """The number of trainable parameters of a model."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    _validate.instance("model", model, nn.Module, "a torch.nn.Module")
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

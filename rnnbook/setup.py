@@ -5,6 +5,8 @@ import random
 
 import numpy as np
 
+from rnnbook import _validate
+
 PACKAGES = ("numpy", "torch", "matplotlib", "ipywidgets", "jupyterlab")
 
 
@@ -27,8 +29,7 @@ def setup_notebook(seed=0):
     One torch thread is as fast as two for the course's small models on a 2-core laptop,
     and it makes float results independent of the machine's core count.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise TypeError(f"seed: expected a non-negative int, got {seed!r}")
+    seed = _validate.non_negative_int("seed", seed)
     import torch
 
     from rnnbook import plots

@@ -20,8 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnbook import models
-from rnnbook._validate import as_array, choice, number, positive_int, rng
+from rnnbook import _validate, models
 from rnnbook.data import IGNORE, IMAGE_SHAPE, NO_TAG, Batch, Dataset
 
 
@@ -109,7 +108,7 @@ def evaluate(model, data, split="test"):
     The first key is the one that :func:`train` tracks (:func:`metric_of`).
     """
     _check_pair(model, data)
-    part = getattr(data, choice("split", split, ("train", "test")))
+    part = getattr(data, _validate.choice("split", split, ("train", "test")))
     with _inference(model):
         batch = part.batch().to(_device(model))
         if data.kind in ("caption", "seq2seq"):
@@ -148,10 +147,8 @@ def _format(metric, value):
 
 def _check_pair(model, data):
     """Raise unless ``model`` can learn ``data``: the right kind of task, the right sizes."""
-    if not isinstance(data, Dataset):
-        raise TypeError(f"data: expected an rnnbook.data.Dataset, got {type(data).__name__}")
-    if not isinstance(model, models._Model):
-        raise TypeError(f"model: expected a model of rnnbook.models, got {type(model).__name__}")
+    _validate.instance("data", data, Dataset, "an rnnbook.data.Dataset")
+    _validate.instance("model", model, models.Model, "a model of rnnbook.models")
     if data.kind not in model.kinds:
         raise ValueError(f"model: a {type(model).__name__} learns {'/'.join(model.kinds)} "
                          f"tasks, but data {data.name!r} is a {data.kind} task")
@@ -195,18 +192,11 @@ def _step(model, batch, target, tbptt):
     return loss.item(), out.detach()
 
 
-def _positive(name, value):
-    value = number(name, value)
-    if value <= 0:
-        raise ValueError(f"{name}: expected a positive number, got {value}")
-    return value
-
-
 def _check_options(model, clip, tbptt, device):
     if clip is not None:
-        clip = _positive("clip", clip)
+        clip = _validate.positive_number("clip", clip)
     if tbptt is not None:
-        tbptt = positive_int("tbptt", tbptt)
+        tbptt = _validate.positive_int("tbptt", tbptt)
         if not hasattr(model, "chunk"):
             raise ValueError(f"tbptt: truncated BPTT needs a synced model (Tagger), "
                              f"got {type(model).__name__}")
@@ -232,15 +222,14 @@ def train(model, data, steps=300, lr=0.01, batch_size=64, seed=0, clip=None, tbp
     "trained 300 steps: train loss 0.012, test accuracy 99.2%". Returns a :class:`History`.
     """
     _check_pair(model, data)
-    steps = positive_int("steps", steps)
-    lr = _positive("lr", lr)
-    batch_size = positive_int("batch_size", batch_size)
-    eval_every = max(steps // 10, 1) if eval_every is None else positive_int("eval_every",
-                                                                             eval_every)
+    steps = _validate.positive_int("steps", steps)
+    lr = _validate.positive_number("lr", lr)
+    batch_size = _validate.positive_int("batch_size", batch_size)
+    eval_every = (max(steps // 10, 1) if eval_every is None
+                  else _validate.positive_int("eval_every", eval_every))
     clip, tbptt, device = _check_options(model, clip, tbptt, device)
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress: expected True or False, got {progress!r}")
-    draw = rng("seed", seed)
+    progress = _validate.boolean("progress", progress)
+    draw = _validate.seed("seed", seed)  # the numpy Generator that picks the batches
 
     model.to(device)
     model.train()
@@ -270,7 +259,7 @@ def train(model, data, steps=300, lr=0.01, batch_size=64, seed=0, clip=None, tbp
     return history
 
 
-def echo_by_chunk(data, chunks=(2, 5, 10, 20), cell="lstm", hidden=32, steps=400, lr=0.01,
+def echo_by_chunk(data, chunks=(2, 5, 10, 20), cell="lstm", hidden_size=32, steps=400, lr=0.01,
                   seed=0, progress=False):
     """Train a fresh Tagger on the delayed echo for each chunk length of truncated BPTT.
 
@@ -278,13 +267,12 @@ def echo_by_chunk(data, chunks=(2, 5, 10, 20), cell="lstm", hidden=32, steps=400
     """
     if not isinstance(data, Dataset) or data.name != "echo":
         raise ValueError(f"data: expected the delayed echo, rnnbook.data.echo(), got {data!r}")
-    if not isinstance(chunks, (list, tuple)) or not chunks:
-        raise TypeError(f"chunks: expected a non-empty list of chunk lengths, got {chunks!r}")
+    chunks = _validate.int_list("chunks", chunks, "chunk lengths")
     scores = {}
     for k in chunks:
-        model = models.Tagger(data.n_in, data.n_out, cell=cell, hidden=hidden, seed=seed)
-        train(model, data, steps=steps, lr=lr, seed=seed, tbptt=positive_int("chunks", k),
-              progress=progress)
+        model = models.Tagger(data.n_in, data.n_out, cell=cell, hidden_size=hidden_size,
+                              seed=seed)
+        train(model, data, steps=steps, lr=lr, seed=seed, tbptt=k, progress=progress)
         scores[k] = evaluate(model, data)["accuracy"]
     return scores
 
@@ -335,7 +323,7 @@ def _image(data, image):
             raise ValueError(f"image: expected a test index in [0, {len(data.test)}), "
                              f"got {image}")
         return data.test.x[int(image)][None]
-    values = as_array("image", image)
+    values = _validate.as_array("image", image)
     if values.size != data.n_in:
         raise ValueError(f"image: expected a test index or {data.n_in} values "
                          f"(an image {IMAGE_SHAPE}), got shape {values.shape}")

@@ -227,7 +227,7 @@ def test_unknown_token_names_it_and_lists_known_ones():
 @pytest.mark.parametrize("call, error, message", [
     (lambda: data.sentiment(n_train=0), ValueError, "n_train: expected a positive int"),
     (lambda: data.shapes(n_test=2.5), TypeError, "n_test: expected a positive int"),
-    (lambda: data.dates(seed="x"), TypeError, "seed: expected a numpy Generator"),
+    (lambda: data.dates(seed="x"), TypeError, "seed: expected a non-negative int"),
     (lambda: data.adding(T=1), ValueError, "T: expected at least 2"),
     (lambda: data.echo(d=5, T=5), ValueError, "T: expected more steps than the delay"),
     (lambda: data.echo(symbols=1), ValueError, "symbols: expected at least 2"),

@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from rnnbook import data, models
+from rnnbook import cells, data, models
 from rnnbook.data import Batch
 
-CELLS = models.CELLS
+CELLS = cells.CELLS
 T, B, V = 7, 5, 11
 
 
@@ -133,8 +133,9 @@ def test_parameter_counts():
 @pytest.mark.parametrize("call, error, message", [
     (lambda: models.ManyToOne(V, cell="transformer"), ValueError, "cell: expected one of"),
     (lambda: models.Tagger(0, 3), ValueError, "n_in: expected a positive int"),
-    (lambda: models.Seq2Seq(V, 9, hidden=2.5), TypeError, "hidden: expected a positive int"),
-    (lambda: models.OneToOne(432, 4, seed=-1), TypeError, "seed: expected a non-negative"),
+    (lambda: models.Seq2Seq(V, 9, hidden_size=2.5), TypeError,
+     "hidden_size: expected a positive int"),
+    (lambda: models.OneToOne(432, 4, seed=-1), ValueError, "seed: expected a non-negative"),
     (lambda: models.OneToMany(100, 9), ValueError, "image_shape: expected 100 values"),
     (lambda: models.recurrent("lstm", 3, 4, forget_bias="1"), TypeError, "forget_bias"),
     (lambda: models.count_parameters("model"), TypeError, "model: expected a torch.nn"),

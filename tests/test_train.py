@@ -28,7 +28,8 @@ RUNS = {
         lambda: data.shapes(**S), lambda ds: models.OneToOne(ds.n_in, ds.n_out),
         {"steps": 60}, lambda ds, s: s["accuracy"] > 0.9),  # chance 0.25
     "many-to-one": (
-        lambda: data.sentiment(**S), lambda ds: models.ManyToOne(ds.n_in, cell="rnn", hidden=16),
+        lambda: data.sentiment(**S),
+        lambda ds: models.ManyToOne(ds.n_in, cell="rnn", hidden_size=16),
         {"steps": 150}, lambda ds, s: s["accuracy"] > data.order_blind_ceiling(ds) + 0.15
         and s["twins"] > 0.9),
     "synced": (
@@ -40,7 +41,7 @@ RUNS = {
         {"steps": 150}, lambda ds, s: s["exact"] > 0.5),  # one caption in 16 by chance
     "seq2seq": (
         lambda: data.dates(**S),
-        lambda ds: models.Seq2Seq(ds.n_in, ds.n_out, cell="gru", hidden=32, embed=16),
+        lambda ds: models.Seq2Seq(ds.n_in, ds.n_out, cell="gru", hidden_size=32, embed=16),
         {"steps": 150}, lambda ds, s: s["token"] > per_position_majority(ds) + 0.15),
     "adding": (
         lambda: data.adding(T=10, **S),
@@ -109,7 +110,7 @@ def test_truncated_bptt_with_one_chunk_is_full_bptt():
 
 def run(seed=0, **kwargs):
     ds = data.sentiment(n_train=200, n_test=50)
-    model = models.ManyToOne(ds.n_in, cell="gru", hidden=8, seed=seed)
+    model = models.ManyToOne(ds.n_in, cell="gru", hidden_size=8, seed=seed)
     return train.train(model, ds, seed=seed, progress=False, **{"steps": 20, **kwargs})
 
 
@@ -121,7 +122,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers():
 
 def test_history_and_the_one_printed_line(capsys):
     ds = data.sentiment(n_train=200, n_test=50)
-    history = train.train(models.ManyToOne(ds.n_in, hidden=8), ds, steps=30, eval_every=10)
+    history = train.train(models.ManyToOne(ds.n_in, hidden_size=8), ds, steps=30, eval_every=10)
     printed = capsys.readouterr().out
     assert printed == history.line + "\n"
     assert re.fullmatch(r"trained 30 steps: train loss \S+, test accuracy \d+\.\d%", history.line)
@@ -143,7 +144,7 @@ def test_clipping_bounds_the_gradient_that_the_optimiser_sees():
     # the history keeps the norm *before* clipping; the update shows that clipping happened
     def first_update(clip):
         ds = data.sentiment(n_train=200, n_test=50)
-        model = models.ManyToOne(ds.n_in, hidden=8)
+        model = models.ManyToOne(ds.n_in, hidden_size=8)
         before = [p.detach().clone() for p in model.parameters()]
         history = train.train(model, ds, steps=1, clip=clip, progress=False)
         moved = sum(float((p.detach() - q).abs().sum()) for p, q in zip(model.parameters(), before,
@@ -218,7 +219,7 @@ def test_learner_input_errors_are_clear(trained):
 
 
 DS = data.sentiment(n_train=50, n_test=20)
-MODEL = models.ManyToOne(DS.n_in, hidden=4)
+MODEL = models.ManyToOne(DS.n_in, hidden_size=4)
 BAD_CALLS = [
     (lambda: train.train(MODEL, DS, steps=0), ValueError, "steps: expected a positive int"),
     (lambda: train.train(MODEL, DS, lr="0.1"), TypeError, "lr: expected a number"),
