@@ -25,7 +25,8 @@ from torch import nn
 
 from rnnbook import _validate
 from rnnbook.cells import block_rows
-from rnnbook.data import BOS, EOS, IGNORE, IMAGE_SHAPE, PAD, SPECIALS, word_counts
+from rnnbook.containers import BOS, EOS, IGNORE, PAD, SPECIALS
+from rnnbook.data import IMAGE_SHAPE, word_counts
 
 # The five input/output architectures of notebook 03, in the course's order; each has a model
 # class below (OneToOne, OneToMany, ManyToOne, Tagger, Seq2Seq). The one source of these names.

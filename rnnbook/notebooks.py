@@ -13,7 +13,7 @@ varies from run to run and carries no lesson:
 import sys
 from pathlib import Path
 
-IGNORE = "nbval-ignore-output"
+IGNORE_OUTPUT_TAG = "nbval-ignore-output"  # the tag of cells whose output nbval skips
 
 
 def _merge_streams(outputs):
@@ -35,7 +35,7 @@ def normalize(nb):
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     for i, cell in enumerate(code):
-        if i > 0 and IGNORE in cell.metadata.get("tags", []):
+        if i > 0 and IGNORE_OUTPUT_TAG in cell.metadata.get("tags", []):
             cell.outputs = []
         cell.outputs = _merge_streams(cell.outputs)
     return nb

@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 
 from rnnbook import _validate, models
-from rnnbook.data import IGNORE, IMAGE_SHAPE, NO_TAG, Batch, Dataset
+from rnnbook.containers import IGNORE, Batch, Dataset
+from rnnbook.data import IMAGE_SHAPE, NO_TAG
 
 
 @dataclasses.dataclass
