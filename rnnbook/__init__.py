@@ -11,18 +11,32 @@ One set of letters names the shapes everywhere in the package:
 Sequences are time-major, as in ``torch.nn.RNN``: ``x`` has shape (T, B, D) and the hidden
 states ``hs`` have shape (T, B, H).
 
-Modules, split by job (the notebooks import them; nothing is copied into a notebook):
+Modules, split by job, in the order the data flows (the notebooks import them; nothing is
+copied into a notebook). Trained examples:
 
-    cells      numpy RNN, LSTM and GRU cells, their unroll and backprop through time
-    gradcheck  centred-difference numerical gradients and relative errors
-    gradients  gradient flow through time: measured norms, the Pascanu bound
-    data       synthetic datasets, generated from a seed (nothing is downloaded)
-    models     small PyTorch models for the five architectures
-    train      one training loop for every model, and prediction helpers
-    plots      the course's plot style and figures
-    widgets    the interactive widgets (builders that return a widget, never display it)
-    checks     exercise checkers, hints and solutions
-    lab        opens the course in JupyterLab (``make lab``)
+    containers  Vocab, Batch, Split, Dataset: what a dataset holds and a model reads   01, 03-05
+    data        synthetic datasets, generated from a seed (nothing is downloaded)      01, 03-05
+    models      small PyTorch models for the five architectures and the baselines      01, 03-05
+    train       one training loop for every model, scores, prediction helpers          01, 03-05
+
+The numpy cells, from scratch, and what flows back through them:
+
+    cells       RNN, LSTM and GRU cells, their unroll and backprop through time    00, 02, 04, 05
+    gradcheck   centred-difference numerical gradients and relative errors             02, 05
+    gradients   gradient flow through time: measured norms, the Pascanu bound          04, 05
+
+Showing and exercising (these read the modules above; none of those reads these):
+
+    plots       the course's plot style and figures                                     01-05
+    widgets     the interactive widgets (builders that return a widget, never display)  00-05
+    checks      exercise checkers, hints and solutions (solutions: the reference code)  00-05
+
+Around the notebooks:
+
+    setup       ``setup_notebook``: the first cell of every notebook (seeds, one thread)  00-05
+    notebooks   runs a notebook in place, deterministically (``make notebooks``)
+    lab         opens the course in JupyterLab (``make lab``)
+    _validate   the argument checks every public function makes at its boundary
 """
 
 from rnnbook.setup import setup_notebook

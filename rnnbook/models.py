@@ -103,11 +103,14 @@ class Model(nn.Module):
 
     kinds = ()  # the Dataset kinds the model can learn
 
-    def _sizes(self, n_in, n_out, seed, **sizes):
-        """Check and keep n_in and n_out, check ``seed`` and the other positive ``sizes``
-        (None allowed for embed): the one place the models check their arguments."""
+    def _check_arguments(self, n_in, n_out, seed, cell=None, **sizes):
+        """Check and keep n_in, n_out and the cell (for recurrent models); check ``seed`` and
+        the other positive ``sizes`` (None allowed for embed): the one place the models check
+        their arguments, so that the layers they build need not."""
         self.n_in = _validate.positive_int("n_in", n_in)
         self.n_out = _validate.positive_int("n_out", n_out)
+        if cell is not None:
+            self.cell = _validate.cell("cell", cell)
         _validate.non_negative_int("seed", seed)
         for name, value in sizes.items():
             if not (name == "embed" and value is None):
@@ -124,7 +127,7 @@ class OneToOne(Model):
 
     def __init__(self, n_in, n_out, hidden_size=64, seed=0):
         super().__init__()
-        self._sizes(n_in, n_out, seed, hidden_size=hidden_size)
+        self._check_arguments(n_in, n_out, seed, hidden_size=hidden_size)
         with _seeded(seed):
             self.net = nn.Sequential(nn.Linear(n_in, hidden_size), nn.ReLU(),
                                      nn.Linear(hidden_size, n_out))
@@ -145,7 +148,7 @@ class BagOfWords(Model):
 
     def __init__(self, n_in, n_out=2, hidden_size=64, seed=0):
         super().__init__()
-        self._sizes(n_in, n_out, seed, hidden_size=hidden_size)
+        self._check_arguments(n_in, n_out, seed, hidden_size=hidden_size)
         H = hidden_size
         with _seeded(seed):
             self.net = nn.Sequential(nn.Linear(n_in, H), nn.ReLU(),
@@ -161,8 +164,7 @@ class _Reader(Model):
 
     def __init__(self, n_in, n_out, cell, hidden_size, embed, seed):
         super().__init__()
-        self._sizes(n_in, n_out, seed, hidden_size=hidden_size, embed=embed)
-        self.cell = _validate.cell("cell", cell)
+        self._check_arguments(n_in, n_out, seed, cell, hidden_size=hidden_size, embed=embed)
         with _seeded(seed):
             self.inputs = _Inputs(n_in, embed)
             self.rnn = _recurrent(cell, self.inputs.size, hidden_size)
@@ -307,8 +309,7 @@ class OneToMany(Model):
     def __init__(self, n_in, n_out, cell="lstm", hidden_size=64, embed=16, seed=0,
                  image_shape=IMAGE_SHAPE):
         super().__init__()
-        self._sizes(n_in, n_out, seed, hidden_size=hidden_size, embed=embed)
-        self.cell = _validate.cell("cell", cell)
+        self._check_arguments(n_in, n_out, seed, cell, hidden_size=hidden_size, embed=embed)
         if math.prod(image_shape) != n_in:
             raise ValueError(f"image_shape: expected {n_in} values in all (n_in), "
                              f"got {tuple(image_shape)}")
@@ -339,8 +340,7 @@ class Seq2Seq(Model):
 
     def __init__(self, n_in, n_out, cell="lstm", hidden_size=64, embed=32, seed=0):
         super().__init__()
-        self._sizes(n_in, n_out, seed, hidden_size=hidden_size, embed=embed)
-        self.cell = _validate.cell("cell", cell)
+        self._check_arguments(n_in, n_out, seed, cell, hidden_size=hidden_size, embed=embed)
         with _seeded(seed):
             self.inputs = _Inputs(n_in, embed)
             self.encoder = _recurrent(cell, self.inputs.size, hidden_size)
