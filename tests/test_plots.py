@@ -225,7 +225,7 @@ def test_training_curves_from_a_real_training_run():
 
     torch.set_num_threads(1)
     ds = data.sentiment(n_train=300, n_test=100, seed=0)
-    model = models.ManyToOne(ds.n_in, ds.n_out, cell="gru", hidden=16, seed=0)
+    model = models.ManyToOne(ds.n_in, ds.n_out, cell="gru", hidden_size=16, seed=0)
     history = train.train(model, ds, steps=30, batch_size=32, eval_every=10, progress=False)
     ax, right = plots.training_curves(history).axes
     loss, accuracy = ax.get_lines()[0], right.get_lines()[0]
@@ -324,7 +324,7 @@ def test_clipping_curves_draw_each_run_and_the_threshold():
     ds = data.sines(T=20, n_train=64, n_test=16, seed=0)
     runs = {}
     for clip in (None, 0.05):
-        model = models.Tagger(1, 1, cell="rnn", hidden=8, embed=None, seed=0)
+        model = models.Tagger(1, 1, cell="rnn", hidden_size=8, embed=None, seed=0)
         runs[f"clip {clip}"] = train.train(model, ds, steps=15, batch_size=16, clip=clip,
                                            progress=False)
     fig = plots.clipping_curves(runs, clip=0.05)

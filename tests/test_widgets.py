@@ -345,10 +345,10 @@ def trained():
 
     torch.set_num_threads(1)
     reviews = data.sentiment(n_train=300, n_test=50, seed=0)
-    reader = models.ManyToOne(reviews.n_in, reviews.n_out, cell="gru", hidden=16, seed=0)
+    reader = models.ManyToOne(reviews.n_in, reviews.n_out, cell="gru", hidden_size=16, seed=0)
     train.train(reader, reviews, steps=30, batch_size=32, progress=False)
     shapes = data.shapes(n_train=300, n_test=6, seed=0)
-    looker = models.OneToOne(shapes.n_in, shapes.n_out, hidden=16, seed=0)
+    looker = models.OneToOne(shapes.n_in, shapes.n_out, hidden_size=16, seed=0)
     train.train(looker, shapes, steps=30, batch_size=32, progress=False)
     return train.predictor(reader, reviews), train.predictor(looker, shapes), shapes
 
