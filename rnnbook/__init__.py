@@ -11,6 +11,11 @@ One set of letters names the shapes everywhere in the package:
 Sequences are time-major, as in ``torch.nn.RNN``: ``x`` has shape (T, B, D) and the hidden
 states ``hs`` have shape (T, B, H).
 
+Randomness has two names. ``seed`` is an int >= 0, everywhere: datasets, models, training,
+widgets, ``setup_notebook``. ``rng`` is a numpy Generator (or an int seed for one), only in
+the numpy functions whose draws a caller may want to continue from one stream:
+``cells.init_params``, ``gradients.scaled_orthogonal``, ``gradients.with_spectral_radius``.
+
 Modules, split by job, in the order the data flows (the notebooks import them; nothing is
 copied into a notebook). Trained examples:
 

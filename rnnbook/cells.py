@@ -247,9 +247,8 @@ def params_from_torch(module, dtype=np.float64):
     """
     import torch
 
-    if not isinstance(module, (torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU)):
-        raise TypeError(f"module: expected a torch.nn.RNN, LSTM or GRU, "
-                        f"got {type(module).__name__}")
+    _validate.instance("module", module, (torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU),
+                       "a torch.nn.RNN, LSTM or GRU")
     if module.num_layers != 1 or module.bidirectional:
         raise ValueError(f"module: expected one unidirectional layer, got num_layers="
                          f"{module.num_layers}, bidirectional={module.bidirectional}")
