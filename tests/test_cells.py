@@ -387,3 +387,37 @@ def test_step_functions_reject_bad_input():
 def test_other_functions_reject_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ----------------------------------------------------------------------------- the block layout
+
+
+@pytest.mark.parametrize("cell", cells.CELLS)
+def test_each_gate_is_the_sigmoid_of_its_block_rows(cell):
+    """The caches' gates come from the rows block_rows names, in WEIGHT_BLOCKS order."""
+    D, H, B = 3, 4, 2
+    rng = np.random.default_rng(5)
+    params = cells.init_params(cell, D, H, rng)
+    x_t, h_prev = rng.normal(size=(B, D)), rng.normal(size=(B, H))
+    state = cells.LSTMState(h_prev, rng.normal(size=(B, H))) if cell == "lstm" else h_prev
+    (step,) = cells.unroll(cell, x_t[None], state, params).caches
+    a = x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T \
+        + params["bias_hh"]
+    blocks = cells.WEIGHT_BLOCKS[cell]
+    assert [cells.block_rows(cell, b, H) for b in blocks] == [
+        slice(k * H, (k + 1) * H) for k in range(cells.NUM_BLOCKS[cell])]
+    assert set(cells.GATES[cell]) <= set(blocks)
+    for gate in cells.GATES[cell]:
+        np.testing.assert_allclose(getattr(step, gate),
+                                   cells.sigmoid(a[:, cells.block_rows(cell, gate, H)]),
+                                   rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: cells.block_rows("lstm", "z", 4), ValueError, r"block: expected one of 'i'"),
+    (lambda: cells.block_rows("cnn", "f", 4), ValueError, r"cell: "),
+    (lambda: cells.block_rows("gru", "z", 0), ValueError, r"hidden_size: "),
+])
+def test_block_rows_names_the_bad_argument(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
