@@ -109,3 +109,52 @@ def int_in_range(name, value, low, high):
     if not low <= value <= high:
         raise ValueError(f"{name}: expected an int in [{low}, {high}], got {value}")
     return int(value)
+
+
+def int_at_least(name, value, low):
+    """Return ``value`` if it is an int >= low, else raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int >= {low}, got {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name}: expected an int >= {low}, got {value}")
+    return int(value)
+
+
+def instance(name, value, kind, expected):
+    """Return ``value`` if it is an instance of ``kind``; else raise TypeError naming ``name``
+    and ``expected`` (words, e.g. "a WindowPredictors")."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name}: expected {expected}, got {type(value).__name__}")
+    return value
+
+
+def boolean(name, value):
+    """Return ``value`` as a bool if it is True or False (numpy's too), else raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
+def function(name, value, optional=False):
+    """Return ``value`` if it is callable (or None when ``optional``), else raise."""
+    if not callable(value) and not (optional and value is None):
+        want = "a callable or None" if optional else "a callable"
+        raise TypeError(f"{name}: expected {want}, got {type(value).__name__}")
+    return value
+
+
+def strings(name, value):
+    """Return ``value`` as a tuple if it is a sequence of str (not one str), else raise."""
+    if isinstance(value, str) or not all(isinstance(item, str) for item in value):
+        raise TypeError(f"{name}: expected a sequence of str, got {value!r:.80}")
+    return tuple(value)
+
+
+def length(name, value, low=None, exactly=None):
+    """Return ``value`` if len(value) is at least ``low`` / exactly ``exactly``, else raise."""
+    n = len(value)
+    if exactly is not None and n != exactly:
+        raise ValueError(f"{name}: expected {exactly} item{'s' * (exactly != 1)}, got {n}")
+    if low is not None and n < low:
+        raise ValueError(f"{name}: expected at least {low} item{'s' * (low != 1)}, got {n}")
+    return value
