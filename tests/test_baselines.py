@@ -98,7 +98,7 @@ def test_window_functions_reject_bad_arguments(sines_predictors):
         baselines.window_guess(series, predictors, 0, 2, "yes")
     with pytest.raises(ValueError, match=r"width: expected an int in \[1, 8\], got 9"):
         baselines.window_guess(series, predictors, 0, 9, False)
-    with pytest.raises(ValueError, match=r"targets: expected shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"targets: expected shape \(3\), got shape \(4,\)"):
         baselines.fit_next_value(np.zeros((3, 2)), np.zeros(4))
 
 
