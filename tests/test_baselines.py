@@ -58,15 +58,6 @@ def test_shuffle_order_is_never_the_identity():
     assert sorted(baselines.shuffle_order(6, 3)) == list(range(6))
 
 
-@pytest.fixture(scope="module")
-def sines_predictors():
-    sines = data.sines()
-    test = data.whole_series(sines.test)
-    predictors = baselines.window_predictors(data.whole_series(sines.train), test,
-                                             max_width=8, noise=sines.info["noise"])
-    return test[:, 0], predictors
-
-
 def test_window_guess_in_order_and_shuffled(sines_predictors):
     series, predictors = sines_predictors
     weights, errors = predictors.weights, predictors.errors

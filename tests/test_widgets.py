@@ -432,15 +432,6 @@ def test_blitted_frames_match_a_full_draw(build, control, values):
 
 # --------------------------------------------------------------------------- sequence window
 
-@pytest.fixture(scope="module")
-def sines_predictors():
-    sines = data.sines()
-    test = data.whole_series(sines.test)
-    predictors = baselines.window_predictors(data.whole_series(sines.train), test,
-                                             max_width=8, noise=sines.info["noise"])
-    return test[:, 0], predictors
-
-
 @pytest.fixture
 def window_explorer(sines_predictors):
     return widgets.sequence_window_explorer(*sines_predictors, width=4)

@@ -9,12 +9,12 @@ import numpy as np
 
 from rnnbook import _validate as v
 from rnnbook import plots
-from rnnbook.widgets.core import Explorer, new_figure, png_bytes, render_png, table_html
+from rnnbook.widgets import core
 
 
 def architecture_caption(arch):
     """HTML: the architecture's name, input and output shapes and example task."""
-    return table_html([("architecture", arch.name), ("input x", arch.input_shape),
+    return core.table_html([("architecture", arch.name), ("input x", arch.input_shape),
                    ("output y", arch.output_shape), ("example", arch.example)])
 
 
@@ -26,7 +26,7 @@ def architecture_chooser(value="many-to-one"):
     so there are no artists to move, and a kept image costs nothing to show again.
     """
     v.choice("value", value, tuple(plots.ARCHITECTURES))
-    figure = new_figure((5.0, 3.0))
+    figure = core.new_figure((5.0, 3.0))
     ax = figure.subplots()
     pngs = {}
 
@@ -34,13 +34,13 @@ def architecture_chooser(value="many-to-one"):
         if arch.name not in pngs:
             ax.clear()
             plots.architecture_diagram(arch.name, ax=ax)
-            pngs[arch.name] = render_png(figure)
+            pngs[arch.name] = core.render_png(figure)
         explorer.image.value = pngs[arch.name]
         explorer.text.value = architecture_caption(arch)
 
     choice = widgets.ToggleButtons(options=list(plots.ARCHITECTURES), value=value,
                                    description="architecture", style={"button_width": "auto"})
-    return Explorer([choice], {"architecture": choice},
+    return core.Explorer([choice], {"architecture": choice},
                     lambda architecture: plots.ARCHITECTURES[architecture], show, figure,
                     name="architecture-chooser")
 
@@ -106,7 +106,7 @@ def live_model_box(predict: Callable[[str], str], examples: Sequence[str] = (),
     def show(explorer, result):
         explorer.text.value = answer_html(result)
 
-    return Explorer(children, {"text": text_box}, lambda text: answer(predict, text), show,
+    return core.Explorer(children, {"text": text_box}, lambda text: answer(predict, text), show,
                     name="live-model-box", with_image=False)
 
 
@@ -134,7 +134,7 @@ def picture_png(image, size=128):
     """PNG bytes of a small picture scaled up to ``size`` pixels (nearest, so pixels stay)."""
     pixels = _as_pixels(image, "image")
     scale = max(1, size // max(pixels.shape[:2]))
-    return png_bytes(np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1))
+    return core.png_bytes(np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1))
 
 
 def image_model_box(images, predict: Callable[[object], str], labels=None, to_picture=None):
@@ -161,7 +161,7 @@ def image_model_box(images, predict: Callable[[object], str], labels=None, to_pi
         explorer.text.value = answer_html(result) + truth
 
     slider = widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="picture")
-    return Explorer([slider], {"index": slider},
+    return core.Explorer([slider], {"index": slider},
                     lambda index: answer(lambda i: predict(images[i]), index), show,
                     name="image-model-box")
 

@@ -7,16 +7,7 @@ import numpy as np
 
 from rnnbook import _validate as v
 from rnnbook import cells, plots
-from rnnbook.widgets.core import (
-    PLAY_INTERVAL_MS,
-    Blit,
-    Explorer,
-    freeze_layout,
-    new_figure,
-    play_for,
-    table_html,
-    vector_text,
-)
+from rnnbook.widgets import core
 
 
 class GateRuns(NamedTuple):
@@ -70,8 +61,8 @@ def gate_table(step):
     for cell, values in (("LSTM", step.lstm), ("GRU", step.gru)):
         for name, at_t in values.items():
             rows.append((f"{cell} {plots.GATE_TITLE[name]}",
-                         f"mean {at_t.mean():+.2f} | {vector_text(at_t)}"))
-    return f"<b>step t = {step.t}</b>{GATE_COLOURS}" + table_html(rows)
+                         f"mean {at_t.mean():+.2f} | {core.vector_text(at_t)}"))
+    return f"<b>step t = {step.t}</b>{GATE_COLOURS}" + core.table_html(rows)
 
 
 GATE_COLOURS = ("<br>Colours: sigmoid gates from dark (0, closed) to yellow (1, open); "
@@ -136,10 +127,10 @@ def gate_inspector(T=20, input_size=3, hidden_size=6, seed=0, weight_scale=3.0, 
     runs = gate_runs(x, lstm_params, gru_params)
     T = len(runs.x)
 
-    figure = new_figure((8.0, 6.2))
+    figure = core.new_figure((8.0, 6.2))
     images, cursors = _gate_axes(figure, runs)
-    freeze_layout(figure)
-    blit = Blit(figure, [*images.values(), *cursors])
+    core.freeze_layout(figure)
+    blit = core.Blit(figure, [*images.values(), *cursors])
 
     def show(explorer, step):
         for (cell, name), image in images.items():
@@ -154,8 +145,8 @@ def gate_inspector(T=20, input_size=3, hidden_size=6, seed=0, weight_scale=3.0, 
 
     # Start on the whole sequence, so every gate's story is visible at once; Play replays it.
     slider = widgets.IntSlider(value=T, min=1, max=T, description="step t")
-    play = play_for(slider, PLAY_INTERVAL_MS["gates"])
-    explorer = Explorer([widgets.HBox([play, slider])], {"t": slider},
+    play = core.play_for(slider, core.PLAY_INTERVAL_MS["gates"])
+    explorer = core.Explorer([widgets.HBox([play, slider])], {"t": slider},
                         lambda t: gate_step(runs, t), show, figure, play, name="gate-inspector")
     explorer.runs, explorer.images = runs, images
     return explorer

@@ -8,14 +8,7 @@ import numpy as np
 
 from rnnbook import _validate as v
 from rnnbook import cells, gradients, plots
-from rnnbook.widgets.core import (
-    PLAY_INTERVAL_MS,
-    Blit,
-    Explorer,
-    freeze_layout,
-    new_figure,
-    play_for,
-)
+from rnnbook.widgets import core
 
 # The plot's fixed log range: a fixed axis shows vanishing as a fall and exploding as a rise.
 # Values beyond it (up to 0 or inf) are drawn at its edge, and the caption says so.
@@ -140,7 +133,7 @@ def gradient_decay_explorer(curves, max_T=100):
         steps.value = change.new
 
     controls["T"].observe(follow_T, names="value")
-    play = play_for(steps, PLAY_INTERVAL_MS["gradient"])
+    play = core.play_for(steps, core.PLAY_INTERVAL_MS["gradient"])
     memo = {}
 
     def compute(cell, rho, T, nonlinearity, input_scale, steps_back):
@@ -150,12 +143,12 @@ def gradient_decay_explorer(curves, max_T=100):
             memo[settings] = measure(settings)
         return gradient_decay_state(settings, memo[settings], steps_back)
 
-    figure = new_figure((6.0, 3.3))
+    figure = core.new_figure((6.0, 3.3))
     ax, artists = _gradient_axes(figure, max_T)
-    freeze_layout(figure)
+    core.freeze_layout(figure)
     # Only the lines and the clip label change, except the x axis when T does: redraw the
     # axes then alone.
-    blit = Blit(figure, artists)
+    blit = core.Blit(figure, artists)
     drawn = {}
 
     def show(explorer, state):
@@ -170,7 +163,7 @@ def gradient_decay_explorer(curves, max_T=100):
     rows = [widgets.HBox([controls["cell"], controls["nonlinearity"]]),
             widgets.HBox([controls["rho"], controls["T"], controls["input_scale"]]),
             widgets.HBox([play, steps])]
-    explorer = Explorer(rows, controls, compute, show, figure, play, name="gradient-decay")
+    explorer = core.Explorer(rows, controls, compute, show, figure, play, name="gradient-decay")
     explorer.artists = artists
     return explorer
 

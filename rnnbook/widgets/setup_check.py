@@ -5,7 +5,7 @@ import numpy as np
 
 from rnnbook import _validate as v
 from rnnbook import cells
-from rnnbook.widgets.core import PLAY_INTERVAL_MS, Explorer, play_for
+from rnnbook.widgets import core
 
 
 def one_unit_states(w=0.5, x=1.0, T=10):
@@ -33,8 +33,8 @@ def setup_check(w=0.5, T=10):
         explorer.text.value = f"h_{t} = {h:.4f}"
 
     slider = widgets.IntSlider(value=0, min=0, max=T, description="step t")
-    play = play_for(slider, PLAY_INTERVAL_MS["unroll"])
-    return Explorer([widgets.HBox([play, slider])], {"t": slider},
+    play = core.play_for(slider, core.PLAY_INTERVAL_MS["unroll"])
+    return core.Explorer([widgets.HBox([play, slider])], {"t": slider},
                     lambda t: (t, float(states[t])), show, play=play, name="setup-check",
                     with_image=False)
 

@@ -7,16 +7,7 @@ import numpy as np
 
 from rnnbook import _validate as v
 from rnnbook import cells, plots
-from rnnbook.widgets.core import (
-    PLAY_INTERVAL_MS,
-    Blit,
-    Explorer,
-    freeze_layout,
-    new_figure,
-    play_for,
-    table_html,
-    vector_text,
-)
+from rnnbook.widgets import core
 
 
 class UnrollRun(NamedTuple):
@@ -63,13 +54,13 @@ def unroll_step(run, t):
 def unroll_table(step):
     """HTML table of the step's vectors, each beside the equation that makes it."""
     t, p = step.t, step.t - 1
-    return table_html([
-        (f"input x<sub>{t}</sub>", vector_text(step.x_t)),
-        (f"previous state h<sub>{p}</sub>", vector_text(step.h_prev)),
+    return core.table_html([
+        (f"input x<sub>{t}</sub>", core.vector_text(step.x_t)),
+        (f"previous state h<sub>{p}</sub>", core.vector_text(step.h_prev)),
         (f"h<sub>{t}</sub> = tanh(W<sub>ih</sub> x<sub>{t}</sub> + b<sub>ih</sub> + "
-         f"W<sub>hh</sub> h<sub>{p}</sub> + b<sub>hh</sub>)", vector_text(step.h_t)),
+         f"W<sub>hh</sub> h<sub>{p}</sub> + b<sub>hh</sub>)", core.vector_text(step.h_t)),
         (f"y<sub>{t}</sub> = W<sub>hy</sub> h<sub>{t}</sub> + b<sub>y</sub>",
-         vector_text(step.y_t)),
+         core.vector_text(step.y_t)),
     ])
 
 
@@ -88,10 +79,10 @@ def unroll_explorer(T=6, input_size=3, hidden_size=4, output_size=2, seed=0):
     readout_weight = rng.uniform(-1, 1, size=(V, H)) / np.sqrt(H)  # as nn.Linear initialises
     run = unroll_run(rng.normal(size=(T, 1, D)), params, readout_weight, np.zeros(V))
 
-    figure = new_figure((0.62 * (T + 5), 2.4))
+    figure = core.new_figure((0.62 * (T + 5), 2.4))
     chain = plots.unrolled_axes(figure.subplots(), T)
-    freeze_layout(figure)
-    blit = Blit(figure, chain.artists())  # only the unrolled nodes change colour
+    core.freeze_layout(figure)
+    blit = core.Blit(figure, chain.artists())  # only the unrolled nodes change colour
 
     def show(explorer, step):
         plots.light_up(chain, step.t)
@@ -99,8 +90,8 @@ def unroll_explorer(T=6, input_size=3, hidden_size=4, output_size=2, seed=0):
         explorer.text.value = unroll_table(step)
 
     slider = widgets.IntSlider(value=1, min=1, max=T, description="step t")
-    play = play_for(slider, PLAY_INTERVAL_MS["unroll"])
-    explorer = Explorer([widgets.HBox([play, slider])], {"t": slider},
+    play = core.play_for(slider, core.PLAY_INTERVAL_MS["unroll"])
+    explorer = core.Explorer([widgets.HBox([play, slider])], {"t": slider},
                         lambda t: unroll_step(run, t), show, figure, play, name="unroll-explorer")
     explorer.run, explorer.chain = run, chain
     return explorer

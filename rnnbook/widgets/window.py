@@ -7,16 +7,7 @@ import ipywidgets as widgets
 
 from rnnbook import _validate as v
 from rnnbook import baselines, plots
-from rnnbook.widgets.core import (
-    PLAY_INTERVAL_MS,
-    Blit,
-    Explorer,
-    freeze_layout,
-    new_figure,
-    play_for,
-    table_html,
-    vector_text,
-)
+from rnnbook.widgets import core
 
 
 def sequence_window_table(guess, errors):
@@ -26,9 +17,9 @@ def sequence_window_table(guess, errors):
     way = "shuffled" if guess.shuffled else "in order"
     ordered, shuffled = errors.in_order[guess.width - 1], errors.shuffled[guess.width - 1]
     squared = (guess.prediction - guess.target) ** 2
-    return table_html([
+    return core.table_html([
         ("window", f"steps {guess.start}..{end}: {guess.width} values, {way}"),
-        ("the model sees", vector_text(guess.seen)),
+        ("the model sees", core.vector_text(guess.seen)),
         (f"next value (step {end + 1})", f"{guess.target:+.2f}; guessed {guess.prediction:+.2f}"
          f" (squared error {squared:.3f})"),
         (f"test MSE at width {guess.width}", f"in order {ordered:.3f}, shuffled "
@@ -55,15 +46,15 @@ def sequence_window_explorer(series, predictors, width=6):
     width = v.int_in_range("width", width, 1, max_width)
     last = len(series) - 1  # the last start of a window of width w is last - w
 
-    figure = new_figure((7.0, 5.2))
+    figure = core.new_figure((7.0, 5.2))
     top, bottom = figure.subplots(2, 1, height_ratios=[3, 2])
     artists = plots.window_axes(top, series)
     plots.window_errors(errors.widths, errors.in_order, errors.shuffled, errors.floor,
                         ax=bottom, title="Test MSE of the next-value guess, by window width")
     cursor, = bottom.plot([width], [errors.in_order[width - 1]], "o", color=plots.VERMILLION,
                           markersize=10, markerfacecolor="none", markeredgewidth=2)
-    freeze_layout(figure)
-    blit = Blit(figure, [*artists.artists(), cursor])  # nothing else ever changes
+    core.freeze_layout(figure)
+    blit = core.Blit(figure, [*artists.artists(), cursor])  # nothing else ever changes
 
     def show(explorer, guess):
         plots.show_window(artists, guess.start, guess.seen, guess.prediction)
@@ -83,10 +74,10 @@ def sequence_window_explorer(series, predictors, width=6):
         controls["start"].max = last - change.new  # clamps start, which updates once
 
     controls["width"].observe(follow_width, names="value")
-    play = play_for(controls["start"], PLAY_INTERVAL_MS["window"])
+    play = core.play_for(controls["start"], core.PLAY_INTERVAL_MS["window"])
     rows = [widgets.HBox([play, controls["start"], controls["width"]]),
             widgets.HBox([controls["shuffle"], controls["seed"]])]
-    explorer = Explorer(rows, controls,
+    explorer = core.Explorer(rows, controls,
                         lambda start, width, shuffle, seed: baselines.window_guess(
                             series, predictors, start, width, shuffle, seed),
                         show, figure, play, name="sequence-window")
