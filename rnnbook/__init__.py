@@ -17,10 +17,11 @@ Modules, split by job (the notebooks import them; nothing is copied into a noteb
     gradcheck  centred-difference numerical gradients and relative errors
     gradients  gradient flow through time: measured norms, the Pascanu bound
     data       synthetic datasets, generated from a seed (nothing is downloaded)
+    baselines  the best a model without order or context can do (fitted or exact, untrained)
     models     small PyTorch models for the five architectures
     train      one training loop for every model, and prediction helpers
-    plots      the course's plot style and figures
-    widgets    the interactive widgets (builders that return a widget, never display it)
+    plots      the course's plot style and figures (a package: one module per kind of figure)
+    widgets    the interactive widgets, which only show (a package: one module per widget)
     checks     exercise checkers, hints and solutions
     lab        opens the course in JupyterLab (``make lab``)
 """
