@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from rnnbook import plots, widgets
+from rnnbook import baselines, data, gradients, plots, widgets
 
 SENTENCES = ("the film was not good , it was bad", "the film was not bad , it was good",
              "25 November 2026", "3 March 1999", "a very good film", "not very bad")
@@ -66,7 +66,7 @@ def rows(n, rng):
     yield ("unroll_explorer", "t", widgets.PLAY_INTERVAL_MS["unroll"],
            seconds_per_update(unroll.controls["t"], _steps(rng, n, 1, 6)))
 
-    gradient = widgets.gradient_decay_explorer()
+    gradient = widgets.gradient_decay_explorer(gradients.gradient_curves)
     yield ("gradient_decay_explorer", "steps_back", widgets.PLAY_INTERVAL_MS["gradient"],
            seconds_per_update(gradient.controls["steps_back"], _steps(rng, n, 1, 50)))
     times = []
@@ -95,7 +95,11 @@ def rows(n, rng):
     yield ("image_model_box (predict=mean)", "index", None,
            seconds_per_update(images.controls["index"], _steps(rng, n, 0, 9)))
 
-    window = widgets.sequence_window_explorer()
+    sines = data.sines()
+    test = data.whole_series(sines.test)
+    predictors = baselines.window_predictors(data.whole_series(sines.train), test,
+                                             noise=sines.info["noise"])
+    window = widgets.sequence_window_explorer(test[:, 0], predictors)
     yield ("sequence_window_explorer", "start", widgets.PLAY_INTERVAL_MS["window"],
            seconds_per_update(window.controls["start"], _steps(rng, n, 0, 54)))
     times = []

@@ -93,21 +93,6 @@ def positive_number(name, value):
     return value
 
 
-def boolean(name, value):
-    """Return ``value`` if it is True or False, else raise naming ``name``."""
-    if not isinstance(value, bool):
-        raise TypeError(f"{name}: expected True or False, got {value!r}")
-    return value
-
-
-def function(name, value, returning="a number"):
-    """Return ``value`` if it is callable, else raise naming ``name``."""
-    if not callable(value):
-        raise TypeError(f"{name}: expected a callable returning {returning}, "
-                        f"got {type(value).__name__}")
-    return value
-
-
 def instance(name, value, kind, what):
     """Return ``value`` if it is an instance of ``kind``, else raise naming ``name``."""
     if not isinstance(value, kind):
@@ -275,3 +260,43 @@ def caches(cell_name, value):
         raise TypeError(f"caches: expected a list of {kind.__name__} from "
                         f"unroll({cell_name!r}, ...), got {wrong[0]}")
     return list(value)
+def int_at_least(name, value, low):
+    """Return ``value`` if it is an int >= low, else raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int >= {low}, got {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name}: expected an int >= {low}, got {value}")
+    return int(value)
+
+
+def boolean(name, value):
+    """Return ``value`` as a bool if it is True or False (numpy's too), else raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
+def function(name, value, optional=False, returning=None):
+    """Return ``value`` if it is callable (or None when ``optional``), else raise naming ``name``."""
+    if callable(value) or (optional and value is None):
+        return value
+    want = "a callable" + (f" returning {returning}" if returning else "")
+    want += " or None" if optional else ""
+    raise TypeError(f"{name}: expected {want}, got {type(value).__name__}")
+
+
+def strings(name, value):
+    """Return ``value`` as a tuple if it is a sequence of str (not one str), else raise."""
+    if isinstance(value, str) or not all(isinstance(item, str) for item in value):
+        raise TypeError(f"{name}: expected a sequence of str, got {value!r:.80}")
+    return tuple(value)
+
+
+def length(name, value, low=None, exactly=None):
+    """Return ``value`` if len(value) is at least ``low`` / exactly ``exactly``, else raise."""
+    n = len(value)
+    if exactly is not None and n != exactly:
+        raise ValueError(f"{name}: expected {exactly} item{'s' * (exactly != 1)}, got {n}")
+    if low is not None and n < low:
+        raise ValueError(f"{name}: expected at least {low} item{'s' * (low != 1)}, got {n}")
+    return value

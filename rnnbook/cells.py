@@ -538,3 +538,26 @@ def unroll_backward(cell, dhs, caches):
     }
     dx = (d_input_flat @ params["weight_ih"]).reshape(T, B, -1)
     return UnrolledGrads(dx, dstate0, grads)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gates over time, read from an unroll's caches (what the gate heatmaps and inspector draw).
+
+# The gated cells' series: every weight block's activation, plus the LSTM's cell state c.
+CELL_STATE_SERIES = {"lstm": ("c",), "gru": ()}
+GATE_SERIES = {cell: WEIGHT_BLOCKS[cell] + extra for cell, extra in CELL_STATE_SERIES.items()}
+
+
+def gate_series(caches, cell, batch_index=0):
+    """Collect each gate over time from an unroll's caches, for one batch element.
+
+    caches: list of T per-step caches with (B, H) fields, as ``unroll`` returns them for an
+    LSTM or a GRU. Returns {name: (T, H) array} for the names in GATE_SERIES[cell].
+    """
+    names = GATE_SERIES[_validate.choice("cell", cell, tuple(GATE_SERIES))]
+    if not isinstance(caches, (list, tuple)) or not caches:
+        raise TypeError(f"caches: expected a non-empty list of step caches, got {caches!r:.60}")
+    missing = [n for n in names if not hasattr(caches[0], n)]
+    if missing:
+        raise ValueError(f"caches: expected {cell} caches with fields {names}, missing {missing}")
+    return {n: np.stack([np.asarray(getattr(c, n))[batch_index] for c in caches]) for n in names}

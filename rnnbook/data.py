@@ -275,7 +275,7 @@ def sentiment(n_train=3000, n_test=1000, seed=0):
     'not' flips its clause ('not good', 'not very good'); intensifiers ('really', 'so',
     'very') change nothing. Both clauses agree, so a review with one 'not' has one positive
     and one negative word, and only their order says which one is negated: an order-blind
-    model cannot beat 75% on this data (see :func:`order_blind_ceiling`).
+    model cannot beat 75% on this data (see ``baselines.order_blind_ceiling``).
 
     x: (T, N) word ids, padded; lengths: (N,); y: (N,) 0 negative, 1 positive.
     test.twin_of: (N,) the index of each test review's order twin (same words, opposite label,
@@ -310,28 +310,6 @@ def word_counts(x, n_words):
     counts.scatter_add_(1, x.T, torch.ones(x.T.shape, device=x.device))
     counts[:, SPECIALS.index(PAD)] = 0
     return counts
-
-
-def order_blind_ceiling(data, split="test"):
-    """The best accuracy any order-blind model can reach on a split of a many-to-one task.
-
-    Reviews with the same bag of words get the same answer from such a model, so it can at
-    best give each bag its majority label: the sum of the majority counts over N.
-    """
-    part = _split_of(data, split)
-    if data.kind != "sequence" or data.target != "class":
-        raise ValueError(f"data: expected a many-to-one classification task, got {data.name!r}")
-    counts = {}
-    for bag, label in zip(word_counts(part.x, data.n_in).tolist(), part.y.tolist(), strict=True):
-        per_label = counts.setdefault(tuple(bag), {})
-        per_label[label] = per_label.get(label, 0) + 1
-    return sum(max(c.values()) for c in counts.values()) / len(part)
-
-
-def _split_of(data, split):
-    _validate.instance("data", data, Dataset, "an rnnbook.data.Dataset")
-    _validate.choice("split", split, ("train", "test"))
-    return getattr(data, split)
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,7 +368,7 @@ def tagging(n_train=2000, n_test=500, seed=0):
 
     'near the river we saw the bank' -> bank is 'shore'; 'about the loan ... the bank' -> bank
     is 'finance'. Every other word is tagged '-'. A tagger that sees only the current word
-    scores about 50% on the ambiguous words (see :func:`context_free_ceiling`).
+    scores about 50% on the ambiguous words (see ``baselines.context_free_ceiling``).
 
     x: (T, N) word ids, padded; lengths: (N,); y: (T, N) tag ids (IGNORE on padding);
     test.ambiguous: (T, N) bool, the steps holding an ambiguous word.
@@ -418,22 +396,6 @@ def tagging(n_train=2000, n_test=500, seed=0):
             for w in sorted(SENSES) if _tagging_held_out(topic, cue, w)]
     return Dataset("tagging", "synced", "class", split(train), split(test), n_in=len(vocab),
                    n_out=len(labels), vocab=vocab, labels=labels, info={"held_out": held})
-
-
-def context_free_ceiling(data, split="test"):
-    """The best accuracy on the ambiguous steps of any tagger that sees only the current word.
-
-    Such a tagger gives a word the same tag everywhere, so at best each word's majority tag.
-    """
-    part = _split_of(data, split)
-    if part.ambiguous is None:
-        raise ValueError(f"data: expected a tagging task, got {data.name!r}")
-    counts = {}
-    words, tags = part.x[part.ambiguous].tolist(), part.y[part.ambiguous].tolist()
-    for word, tag in zip(words, tags, strict=True):
-        per_tag = counts.setdefault(word, {})
-        per_tag[tag] = per_tag.get(tag, 0) + 1
-    return sum(max(c.values()) for c in counts.values()) / int(part.ambiguous.sum())
 
 
 # --------------------------------------------------------------------------------------------
@@ -593,3 +555,10 @@ def sines(T=60, n_train=500, n_test=100, noise=0.1, seed=0):
     test = _sine_split(g, n_test, T, [(0.04, 0.06)], noise)
     return Dataset("sines", "synced", "value", train, test, n_in=1, n_out=1, labels=("next",),
                    info={"T": T, "noise": noise, "test_band": (0.04, 0.06)})
+
+
+def whole_series(split):
+    """Every value of a ``sines`` split: x's T steps, then the last target: (T + 1, N)."""
+    if not isinstance(split, Split) or split.x.ndim != 3 or split.x.shape[2] != 1:
+        raise TypeError(f"split: expected a split of rnnbook.data.sines(), got {split!r:.60}")
+    return np.concatenate([split.x[:, :, 0].numpy(), split.y[-1:, :, 0].numpy()]).astype(float)

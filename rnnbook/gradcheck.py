@@ -19,7 +19,7 @@ def numerical_gradient(f, x, eps=1e-6):
     x: array of any shape; it is not modified (f receives a float64 copy).
     Returns an array of x's shape, float64.
     """
-    f = _validate.function("f", f)
+    f = _validate.function("f", f, returning="a number")
     x = np.array(_validate.as_array("x", x), dtype=np.float64)  # a copy we may nudge
     eps = _validate.positive_number("eps", eps)
     grad = np.empty_like(x)

@@ -421,3 +421,30 @@ def test_each_gate_is_the_sigmoid_of_its_block_rows(cell):
 def test_block_rows_names_the_bad_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- gate_series
+
+def caches_of(cell, T=12, B=2, D=3, H=5, seed=0):
+    rng = np.random.default_rng(seed)
+    params = cells.init_params(cell, D, H, rng)
+    x = rng.normal(size=(T, B, D))
+    return cells.unroll(cell, x, cells.zero_state(cell, B, H), params)[2]
+
+
+def test_gate_series_collects_each_gate_over_time():
+    caches = caches_of("lstm")
+    series = cells.gate_series(caches, "lstm", batch_index=1)
+    assert list(series) == [*cells.WEIGHT_BLOCKS["lstm"], "c"] == ["i", "f", "g", "o", "c"]
+    assert series["f"].shape == (12, 5)
+    np.testing.assert_array_equal(series["f"][4], caches[4].f[1])
+    assert list(cells.gate_series(caches_of("gru"), "gru")) == list(cells.WEIGHT_BLOCKS["gru"])
+
+
+def test_gate_series_names_a_cell_mismatch():
+    with pytest.raises(ValueError, match=r"caches: expected lstm caches .* missing \['i', 'f'"):
+        cells.gate_series(caches_of("rnn"), "lstm")
+    with pytest.raises(ValueError, match="cell: expected one of 'lstm', 'gru', got 'rnn'"):
+        cells.gate_series(caches_of("rnn"), "rnn")
+    with pytest.raises(TypeError, match="caches: expected a non-empty list of step caches"):
+        cells.gate_series([], "gru")

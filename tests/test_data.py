@@ -127,13 +127,6 @@ def test_sentiment_labels_follow_not_and_twins_swap_the_words():
                 reversed(sentiment_words(ds.vocab.decode(test.x[:, j].tolist()))))
 
 
-def test_order_blind_ceiling_is_three_quarters():
-    # half the test reviews are twins (order-blind: 50%), the other half have a readable bag
-    assert data.order_blind_ceiling(data.sentiment(n_train=100, n_test=400)) == 0.75
-    with pytest.raises(ValueError, match="data: expected a many-to-one"):
-        data.order_blind_ceiling(data.tagging(**SMALL))
-
-
 def test_tagging_senses_come_from_the_latest_context_word():
     ds = data.tagging(**SMALL)
     cues = {c: topic for topic, words in data._TOPICS.items() for c in words}
@@ -145,7 +138,6 @@ def test_tagging_senses_come_from_the_latest_context_word():
             expected = data.SENSES[word][topic] if word in data.SENSES else data.NO_TAG
             assert ds.labels[int(ds.test.y[t, j])] == expected
             assert bool(ds.test.ambiguous[t, j]) == (word in data.SENSES)
-    assert data.context_free_ceiling(ds) <= 0.6
 
 
 def test_dates_hold_out_a_month_in_each_format():
@@ -233,10 +225,17 @@ def test_unknown_token_names_it_and_lists_known_ones():
     (lambda: data.echo(symbols=1), ValueError, "symbols: expected at least 2"),
     (lambda: data.sines(noise=-1), ValueError, "noise: expected a number in"),
     (lambda: data.tokenize("a", level="byte"), ValueError, "level: expected one of"),
-    (lambda: data.context_free_ceiling(data.sentiment(**SMALL), "dev"), ValueError,
-     "split: expected one of"),
-    (lambda: data.context_free_ceiling("tagging"), TypeError, "data: expected an rnnbook"),
 ])
 def test_bad_arguments_are_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_whole_series_is_x_then_the_last_target():
+    ds = data.sines(T=30, **SMALL)
+    series = data.whole_series(ds.test)
+    assert series.shape == (31, ds.test.x.shape[1]) and series.dtype == np.float64
+    np.testing.assert_array_equal(series[:30], ds.test.x[:, :, 0].numpy())
+    np.testing.assert_array_equal(series[1:], ds.test.y[:, :, 0].numpy())
+    with pytest.raises(TypeError, match="split: expected a split of rnnbook.data.sines"):
+        data.whole_series(data.adding(T=5, **SMALL).test)

@@ -228,3 +228,57 @@ def _rnn():
 def test_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --------------------------------------------------------------------------- gradient_curves
+
+CURVE_SETTINGS = [  # the animator's extremes and the middle
+    gradients.GradientSettings("rnn", 0.5, 5, "tanh", 0.001),
+    gradients.GradientSettings("rnn", 1.5, 100, "relu", 10.0),
+    gradients.GradientSettings("lstm", 1.5, 60, "tanh", 1.0),
+    gradients.GradientSettings("gru", 0.5, 100, "tanh", 0.001),
+]
+
+
+@pytest.mark.parametrize("setting", CURVE_SETTINGS, ids=lambda s: "-".join(map(str, s)))
+def test_gradient_curves_measure_the_documented_network(setting):
+    cell, rho, T, nonlinearity, input_scale = setting
+    params = cells.init_params(cell, 8, 16, 0)
+    params = gradients.with_spectral_radius(cell, params, rho, 1)
+    params["bias_ih"][:] = 0
+    params["bias_hh"][:] = 0
+    x = input_scale * np.random.default_rng(2).normal(size=(T, 1, 8))
+    want = gradients.gradient_norms(cell, x, cells.zero_state(cell, 1, 16), params,
+                                    nonlinearity)
+    curves = gradients.gradient_curves(setting)
+    np.testing.assert_array_equal(curves.norms, want)
+    rnn = gradients.with_spectral_radius("rnn", cells.init_params("rnn", 1, 16), rho)
+    np.testing.assert_allclose(curves.bound, gradients.pascanu_bound(rnn, T))
+    np.testing.assert_allclose(curves.bound, rho ** np.arange(T, 0, -1.0), rtol=1e-12)
+
+
+def test_gradient_curves_vanish_below_one_and_explode_above_at_small_inputs():
+    small = {rho: gradients.gradient_curves(gradients.GradientSettings("rnn", rho, 30, "tanh",
+                                                                      0.001))
+             for rho in (0.7, 1.2)}
+    assert small[0.7].norms[0] < 1e-3 and small[1.2].norms[0] > 1e1
+    saturated = gradients.gradient_curves(gradients.GradientSettings("rnn", 1.2, 30, "tanh",
+                                                                     10.0))
+    assert saturated.norms[0] < 1e-6  # a saturated tanh passes almost nothing
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: gradients.gradient_curves(("rnn", 0.9, 5, "tanh", 0.1)), TypeError,
+     "settings: expected a GradientSettings, got tuple"),
+    (lambda: gradients.gradient_curves(gradients.GradientSettings("rnn", 0.9, 0, "tanh", 1.0)),
+     ValueError, "settings.T: expected a positive int"),
+    (lambda: gradients.gradient_curves(gradients.GradientSettings("rnn", 0.9, 5, "tanh", 1.0),
+                                       seed=-1), ValueError,
+     "seed: expected a non-negative int, got -1"),
+    (lambda: gradients.gradient_curves(gradients.GradientSettings("rnn", 0.9, 5, "tanh", 1.0),
+                                       seed=1.5), TypeError,
+     "seed: expected a non-negative int, got float 1.5"),
+])
+def test_gradient_curves_name_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyBboxPatch
 
-from rnnbook import cells, gradients, plots
+from rnnbook import cells, gradients, models, plots
 
 H, D, T = 5, 3, 12
 
@@ -86,8 +86,8 @@ def test_architecture_diagram_draws_its_inputs_outputs_and_shapes(name):
 
 
 def test_the_five_architectures_have_the_course_names_and_shapes():
-    assert list(plots.ARCHITECTURES) == ["one-to-one", "one-to-many", "many-to-one",
-                                         "many-to-many (synced)", "seq2seq"]
+    assert tuple(plots.ARCHITECTURES) == models.ARCHITECTURE_NAMES  # the one source of names
+    assert all(arch.name == name for name, arch in plots.ARCHITECTURES.items())
     seq2seq = plots.ARCHITECTURES["seq2seq"]
     assert set(seq2seq.x_steps).isdisjoint(seq2seq.y_steps)  # the decoder reads no input
     assert plots.ARCHITECTURES["many-to-one"].y_steps == (4,)
@@ -124,8 +124,8 @@ def test_heatmap_rejects_a_vector():
 def test_gate_heatmaps_show_every_gate_of_the_unroll(cell):
     _, _, caches = unroll(cell)
     fig = plots.gate_heatmaps(caches, cell, colorbar=False)
-    assert len(fig.axes) == len(plots.GATES[cell])
-    for ax, name in zip(fig.axes, plots.GATES[cell], strict=True):
+    assert len(fig.axes) == len(cells.GATE_SERIES[cell])
+    for ax, name in zip(fig.axes, cells.GATE_SERIES[cell], strict=True):
         want = np.stack([getattr(c, name)[0] for c in caches])  # (T, H)
         np.testing.assert_array_equal(ax.images[0].get_array(), want.T)
         assert ax.get_title() == plots.GATE_TITLE[name]
@@ -134,17 +134,17 @@ def test_gate_heatmaps_show_every_gate_of_the_unroll(cell):
     assert fig.axes[-1].get_xlabel() == "time step t"
 
 
-def test_gate_series_collects_each_gate_over_time():
-    _, _, caches = unroll("lstm")
-    series = plots.gate_series(caches, "lstm", batch_index=1)
-    assert list(series) == ["i", "f", "g", "o", "c"]
-    np.testing.assert_array_equal(series["f"][4], caches[4].f[1])
-
-
-def test_gate_series_names_a_cell_mismatch():
-    _, _, caches = unroll("rnn")
-    with pytest.raises(ValueError, match=r"caches: expected lstm caches .* missing \['i', 'f'"):
-        plots.gate_series(caches, "lstm")
+def test_gate_ranges_follow_the_cells_gates_and_candidates():
+    for cell, names in cells.GATE_SERIES.items():
+        for name in names:
+            assert name in plots.GATE_TITLE
+            if name in cells.GATES[cell]:
+                assert plots.GATE_RANGE[name] == (0, 1) and "gate" in plots.GATE_TITLE[name]
+            elif name in cells.WEIGHT_BLOCKS[cell]:  # a candidate: a tanh, not a gate
+                assert plots.GATE_RANGE[name] == (-1, 1)
+                assert plots.GATE_TITLE[name] == f"candidate {name}"
+            else:
+                assert plots.GATE_RANGE[name] is None  # the cell state: unbounded
 
 
 def measured_norms(cell, rho, nonlinearity="tanh"):

@@ -13,7 +13,7 @@ import pytest
 from matplotlib.colors import to_hex
 from PIL import Image
 
-from rnnbook import cells, data, gradients, plots, widgets
+from rnnbook import baselines, cells, data, gradients, plots, widgets
 
 
 @pytest.fixture(autouse=True)
@@ -99,17 +99,6 @@ def test_unroll_step_rejects_a_step_out_of_range():
 
 # --------------------------------------------------------------------------- gradient decay
 
-def expected_norms(cell, rho, T, nonlinearity, input_scale, hidden_size=16, seed=0):
-    """gradients.gradient_norms for the settings, built as gradient_curves documents it."""
-    params = cells.init_params(cell, 8, hidden_size, seed)
-    params = gradients.with_spectral_radius(cell, params, rho, seed + 1)
-    params["bias_ih"][:] = 0
-    params["bias_hh"][:] = 0
-    x = input_scale * np.random.default_rng(seed + 2).normal(size=(T, 1, 8))
-    state0 = cells.zero_state(cell, 1, hidden_size)
-    return gradients.gradient_norms(cell, x, state0, params, nonlinearity)
-
-
 def set_controls(explorer, **values):
     for name, value in values.items():
         explorer.controls[name].value = value
@@ -128,17 +117,18 @@ SETTINGS = [  # the controls' extremes and the middle
 
 @pytest.fixture(scope="module")
 def gradient_explorer():
-    return widgets.gradient_decay_explorer()
+    return widgets.gradient_decay_explorer(gradients.gradient_curves)
 
 
 @pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: "-".join(map(str, s.values())))
-def test_plotted_gradient_norms_are_gradient_norms(gradient_explorer, settings):
+def test_plotted_gradient_norms_are_the_given_curves(gradient_explorer, settings):
     explorer = gradient_explorer
     set_controls(explorer, **settings)
     T = settings["T"]
     assert explorer.controls["steps_back"].value == T  # a new T shows its whole curve
     state = explorer.state
-    want = expected_norms(**settings)
+    curves = gradients.gradient_curves(gradients.GradientSettings(**settings))
+    want = curves.norms
     np.testing.assert_array_equal(state.curves.norms, want)
 
     low, high = widgets.LOG_RANGE
@@ -150,8 +140,7 @@ def test_plotted_gradient_norms_are_gradient_norms(gradient_explorer, settings):
     np.testing.assert_array_equal(y[~inside], np.clip(want[::-1][~inside], low, high))
 
     bound = explorer.artists.bound.get_ydata()
-    rnn = gradients.with_spectral_radius("rnn", cells.init_params("rnn", 1, 16), settings["rho"])
-    np.testing.assert_allclose(bound, np.clip(gradients.pascanu_bound(rnn, T)[::-1], low, high))
+    np.testing.assert_array_equal(bound, np.clip(curves.bound[::-1], low, high))
     assert np.all(np.isfinite(bound))
 
     clipped = (~inside).sum() + state.shown_bound.count
@@ -199,9 +188,27 @@ def test_gradient_decay_play_follows_T_and_the_activation_is_rnn_only(gradient_e
     assert explorer.state.caption.startswith("LSTM, rho")
 
 
-def test_gradient_decay_explorer_rejects_a_tiny_max_T():
-    with pytest.raises(ValueError, match="max_T: expected at least 5, got 3"):
-        widgets.gradient_decay_explorer(max_T=3)
+def test_gradient_decay_explorer_measures_with_the_function_it_is_given():
+    asked = []
+
+    def flat(settings):  # a stand-in measurement: every norm 0.5, every bound 2
+        asked.append(settings)
+        return gradients.GradientCurves(np.full(settings.T, 0.5), np.full(settings.T, 2.0))
+
+    explorer = widgets.gradient_decay_explorer(flat, max_T=20)
+    assert asked == [gradients.GradientSettings("rnn", 0.9, 20, "tanh", 0.01)]
+    np.testing.assert_array_equal(explorer.artists.measured.get_ydata(), np.full(20, 0.5))
+    explorer.controls["steps_back"].value = 3  # the cursor alone measures nothing new
+    explorer.controls["rho"].value = 1.2
+    assert len(asked) == 2 and asked[-1].rho == 1.2
+    assert "the gradient norm is 5.00e-01 (bound 2.00e+00)" in explorer.state.caption
+
+
+def test_gradient_decay_explorer_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="max_T: expected an int >= 5, got 3"):
+        widgets.gradient_decay_explorer(gradients.gradient_curves, max_T=3)
+    with pytest.raises(TypeError, match="curves: expected a callable, got int"):
+        widgets.gradient_decay_explorer(100)
 
 
 # --------------------------------------------------------------------------- gate inspector
@@ -217,7 +224,7 @@ def test_gate_inspector_shows_every_gate_of_both_cells_on_the_same_input():
         gru = widgets.scaled(cells.init_params("gru", 3, 4, rng), 3.0)
         params = lstm if cell == "lstm" else gru
         hs, _, caches = cells.unroll(cell, x, cells.zero_state(cell, 1, 4), params)
-        for name in plots.GATES[cell]:
+        for name in cells.GATE_SERIES[cell]:
             want = np.stack([getattr(c, name)[0] for c in caches])
             np.testing.assert_array_equal(getattr(runs, cell)[name], want)
         np.testing.assert_array_equal(getattr(runs, cell)["h"], hs[:, 0])
@@ -385,9 +392,11 @@ def test_image_model_box_shows_each_picture_and_its_prediction(trained):
 
 
 def test_image_model_box_rejects_no_pictures_and_wrong_labels():
-    with pytest.raises(ValueError, match="images: expected at least one picture, got none"):
+    with pytest.raises(ValueError, match="images: expected at least 1 item, got 0"):
         widgets.image_model_box([], str)
-    with pytest.raises(ValueError, match="labels: expected 2 labels, got 1"):
+    with pytest.raises(TypeError, match="to_picture: expected a callable or None, got int"):
+        widgets.image_model_box(np.zeros((2, 4, 4)), str, to_picture=3)
+    with pytest.raises(ValueError, match="labels: expected 2 items, got 1"):
         widgets.image_model_box(np.zeros((2, 4, 4)), str, labels=["a"])
     with pytest.raises(ValueError, match=r"image: expected shape \(h, w\), \(h, w, 3\)"):
         widgets.image_model_box(np.zeros((2, 4, 4, 2)), str)
@@ -409,9 +418,10 @@ def full_render(figure):
 @pytest.mark.parametrize("build, control, values", [
     (widgets.unroll_explorer, "t", [4, 2, 6]),
     (widgets.gate_inspector, "t", [15, 3, 20]),
-    (widgets.gradient_decay_explorer, "steps_back", [10, 50, 1]),
-    (widgets.gradient_decay_explorer, "rho", [1.5, 0.5]),
-    (widgets.gradient_decay_explorer, "T", [5, 100]),
+    (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "steps_back",
+     [10, 50, 1]),
+    (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "rho", [1.5, 0.5]),
+    (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "T", [5, 100]),
 ])
 def test_blitted_frames_match_a_full_draw(build, control, values):
     explorer = build()
@@ -420,65 +430,11 @@ def test_blitted_frames_match_a_full_draw(build, control, values):
         np.testing.assert_array_equal(pixels(explorer.image.value), full_render(explorer.figure))
 
 
-def test_gradient_decay_explorer_names_a_bad_seed():
-    with pytest.raises(ValueError, match="seed: expected a non-negative int, got -1"):
-        widgets.gradient_decay_explorer(seed=-1)
-    with pytest.raises(TypeError, match="seed: expected a non-negative int, got float 1.5"):
-        widgets.gradient_decay_explorer(seed=1.5)
-
-
 # --------------------------------------------------------------------------- sequence window
 
-def sine(T, freq=0.05, phase=0.3):
-    return np.sin(2 * np.pi * freq * np.arange(T) + phase)
-
-
-def test_next_value_windows_keep_the_steps_in_order_unless_shuffled():
-    series = np.arange(10.0).reshape(5, 2)  # T = 5 steps of N = 2 series: 0, 2, 4, .. and 1, 3,
-    windows, targets = widgets.next_value_windows(series, 3)
-    np.testing.assert_array_equal(windows, [[0, 2, 4], [1, 3, 5], [2, 4, 6], [3, 5, 7]])
-    np.testing.assert_array_equal(targets, [6, 7, 8, 9])
-    shuffled, same_targets = widgets.next_value_windows(series, 3, shuffle_seed=0)
-    np.testing.assert_array_equal(same_targets, targets)
-    np.testing.assert_array_equal(np.sort(shuffled, axis=1), windows)  # the same values ...
-    assert np.any(shuffled != windows)  # ... in another order
-
-
-def test_fit_next_value_finds_the_recurrence_of_a_clean_sine():
-    # sin(w(t + 1)) = 2 cos(w) sin(wt) - sin(w(t - 1)): two values in order give the next
-    series = np.stack([sine(40, 0.05, p) for p in (0.0, 1.0, 2.0)], axis=1)  # (T, N)
-    weights = widgets.fit_next_value(*widgets.next_value_windows(series, 2))
-    np.testing.assert_allclose(weights, [-1, 2 * np.cos(2 * np.pi * 0.05), 0], atol=1e-9)
-    windows, targets = widgets.next_value_windows(series, 2)
-    np.testing.assert_allclose(widgets.predict_next_value(weights, windows), targets, atol=1e-9)
-
-
-def test_window_predictors_lose_accuracy_when_shuffled_except_at_width_one():
-    train = np.stack([sine(41, f, p) for f, p in ((0.03, 0.0), (0.07, 1.0), (0.05, 2.5))], 1)
-    test = np.stack([sine(41, 0.05, p) for p in (0.5, 2.0)], axis=1)
-    predictors = widgets.window_predictors(train, test, max_width=6, noise=0.1, seed=0)
-    errors = predictors.errors
-    np.testing.assert_array_equal(errors.widths, np.arange(1, 7))
-    assert errors.floor == pytest.approx(0.01)
-    assert errors.in_order[0] == pytest.approx(errors.shuffled[0])  # one value has no order
-    assert errors.in_order[2] < 1e-3  # three clean values in order pin the next down
-    assert np.all(errors.shuffled[2:] > 100 * errors.in_order[2:])
-    windows, targets = widgets.next_value_windows(test, 3)  # the errors are the weights'
-    guesses = widgets.predict_next_value(predictors.weights[3, False], windows)
-    assert errors.in_order[2] == pytest.approx(np.mean((guesses - targets) ** 2))
-
-
-def test_shuffle_order_is_never_the_identity():
-    for seed in range(20):
-        order = widgets.shuffle_order(2, seed)
-        np.testing.assert_array_equal(order, [1, 0])
-    np.testing.assert_array_equal(widgets.shuffle_order(1, 0), [0])
-    assert sorted(widgets.shuffle_order(6, 3)) == list(range(6))
-
-
 @pytest.fixture
-def window_explorer():
-    return widgets.sequence_window_explorer(max_width=8, width=4)
+def window_explorer(sines_predictors):
+    return widgets.sequence_window_explorer(*sines_predictors, width=4)
 
 
 def test_sequence_window_shows_what_the_model_sees_in_order_and_shuffled(window_explorer):
@@ -490,7 +446,7 @@ def test_sequence_window_shows_what_the_model_sees_in_order_and_shuffled(window_
     np.testing.assert_array_equal(state.seen, series[0:4])
     assert state.target == series[4]
     assert state.prediction == pytest.approx(
-        widgets.predict_next_value(weights[4, False], series[None, 0:4])[0])
+        baselines.predict_next_value(weights[4, False], series[None, 0:4])[0])
     assert explorer.controls["seed"].disabled
 
     first = explorer.image.value
@@ -506,10 +462,10 @@ def test_sequence_window_shows_what_the_model_sees_in_order_and_shuffled(window_
     in_order = explorer.image.value
     explorer.controls["shuffle"].value = True
     state = explorer.state
-    np.testing.assert_array_equal(state.seen, series[20:24][widgets.shuffle_order(4, 0)])
+    np.testing.assert_array_equal(state.seen, series[20:24][baselines.shuffle_order(4, 0)])
     assert np.any(state.seen != series[20:24])
     assert state.prediction == pytest.approx(
-        widgets.predict_next_value(weights[4, True], state.seen[None])[0])
+        baselines.predict_next_value(weights[4, True], state.seen[None])[0])
     assert state.mse == errors.shuffled[3] and state.mse > 5 * errors.in_order[3]
     assert "4 values, shuffled" in explorer.text.value
     assert f"shuffled {errors.shuffled[3]:.3f}" in explorer.text.value
@@ -518,7 +474,7 @@ def test_sequence_window_shows_what_the_model_sees_in_order_and_shuffled(window_
 
     explorer.controls["seed"].value = 5
     np.testing.assert_array_equal(explorer.state.seen,
-                                  series[20:24][widgets.shuffle_order(4, 5)])
+                                  series[20:24][baselines.shuffle_order(4, 5)])
     np.testing.assert_array_equal(explorer.artists.seen.get_ydata(), explorer.state.seen)
 
 
@@ -541,26 +497,17 @@ def test_sequence_window_width_moves_the_start_limit_and_the_cursor(window_explo
     np.testing.assert_array_equal(pixels(explorer.image.value), full_render(explorer.figure))
 
 
-def test_sequence_window_state_snaps_a_late_start_back():
-    explorer = widgets.sequence_window_explorer(max_width=8, width=4)
-    state = widgets.sequence_window_state(explorer.series, explorer.predictors, 60, 8, False)
-    assert state.start == 52
-
-
-def test_sequence_window_explorer_rejects_bad_arguments():
-    with pytest.raises(TypeError, match=r"dataset: expected rnnbook.data.sines\(\)"):
-        widgets.sequence_window_explorer(dataset=data.echo())
-    with pytest.raises(ValueError, match=r"width: expected an int in \[1, 5\], got 6"):
-        widgets.sequence_window_explorer(max_width=5, width=6)
-    with pytest.raises(ValueError, match=r"index: expected an int in \[0, 99\], got 100"):
-        widgets.sequence_window_explorer(index=100)
-    with pytest.raises(ValueError, match=r"width: expected an int in \[1, 4\], got 5"):
-        widgets.next_value_windows(np.zeros((5, 2)), 5)
-    with pytest.raises(TypeError, match="predictors: expected a WindowPredictors, got dict"):
-        widgets.sequence_window_state(np.zeros(10), {}, 0, 2, False)
-    explorer = widgets.sequence_window_explorer(max_width=4, width=2)
-    with pytest.raises(TypeError, match="shuffle: expected True or False, got 'yes'"):
-        widgets.sequence_window_state(explorer.series, explorer.predictors, 0, 2, "yes")
+def test_sequence_window_explorer_rejects_bad_arguments(sines_predictors):
+    series, predictors = sines_predictors
+    with pytest.raises(TypeError, match="predictors: expected a baselines.WindowPredictors"):
+        widgets.sequence_window_explorer(series, predictors.errors)
+    with pytest.raises(ValueError, match=r"width: expected an int in \[1, 8\], got 9"):
+        widgets.sequence_window_explorer(series, predictors, width=9)
+    with pytest.raises(ValueError, match=r"predictors' widest window: expected an int in "
+                                         r"\[1, 5\], got 8"):
+        widgets.sequence_window_explorer(series[:6], predictors)
+    with pytest.raises(ValueError, match=r"series: expected shape 1 dimensions, got shape \(61, 1"):
+        widgets.sequence_window_explorer(series[:, None], predictors)
 
 
 # --- setup check (notebook 00) ---------------------------------------------------------------

@@ -1,0 +1,156 @@
+"""The machinery every widget shares: the ``Explorer``, off-screen rendering, Play buttons,
+and the HTML tables of numbers under the figures (see the package docstring).
+"""
+
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+DPI = 72  # small figures render faster; the widgets show them at their pixel size
+
+# Milliseconds between Play frames. Each is well above the p95 of one update measured by
+# benchmarks/widgets.py on a 2-core CPU shared with other jobs (worst runs seen: unroll
+# 11 ms, gradient steps back 7 ms, gates 57 ms), so that frames never queue. The unroll
+# explorer plays slowly enough to read its numbers; the others take a few seconds a run.
+PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200, "window": 200}
+
+
+class Explorer(widgets.VBox):
+    """A VBox whose controls drive a pure ``compute`` and a ``show`` (see the package docstring).
+
+    rows: the widgets above the image and text; controls: {name: widget};
+    compute(**{name: value}) -> state; show(explorer, state). with_image=False: text only.
+    """
+
+    def __init__(self, rows, controls, compute, show, figure=None, play=None, name=None,
+                 with_image=True):
+        image = widgets.Image(format="png") if with_image else None
+        text = widgets.HTML()
+        super().__init__(children=[*rows, *([image] if with_image else []), text])
+        # Images at their own pixel size: a box stretches them otherwise, and they blur.
+        self.layout.align_items = "flex-start"
+        if name:
+            self.add_class(f"rnnbook-{name}")  # how the browser tests find each widget
+        self.controls = controls
+        self.figure, self.image, self.text, self.play = figure, image, text, play
+        self._compute, self._show = compute, show
+        self._values = None
+        self.state = None
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    def _on_change(self, change):
+        self.update()
+
+    def values(self):
+        """{name: value} of every control."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self):
+        """Recompute the state from the controls and show it (nothing if they did not change).
+
+        One change can notify twice (a linked control moving with it): the second is a no-op.
+        """
+        values = self.values()
+        if values == self._values:
+            return
+        self._values = values
+        self.state = self._compute(**values)
+        self._show(self, self.state)
+
+
+def new_figure(figsize):
+    """A Figure drawn off-screen by Agg, not known to pyplot (so it never leaks or shows)."""
+    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def freeze_layout(fig):
+    """Solve the constrained layout once, then keep it: re-solving costs ~10 ms a frame."""
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+
+
+def render_png(fig):
+    """The figure drawn by Agg, as PNG bytes.
+
+    Drawing the canvas and encoding its pixels with light compression is about twice as fast
+    as ``savefig``, which draws again and compresses hard.
+    """
+    fig.canvas.draw()
+    return png_bytes(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+
+
+class Blit:
+    """Renders a figure in which only ``artists`` change: everything else is drawn once.
+
+    Axes, ticks and titles cost most of a full draw; here each frame restores the pixels
+    drawn without the changing artists and draws just those on top (matplotlib's blitting).
+    After a change to anything else (limits, other artists), call ``redraw``.
+    """
+
+    def __init__(self, figure, artists):
+        axes = dict.fromkeys(a.axes for a in artists if a.axes is not None)
+        # A full draw puts their axes' spines and legend on top of them: so must each frame.
+        covers = [spine for ax in axes if ax.axison for spine in ax.spines.values()]
+        covers += [ax.get_legend() for ax in axes if ax.get_legend() is not None]
+        self.figure = figure
+        self.artists = sorted([*artists, *covers], key=lambda a: a.get_zorder())  # as drawn
+        for artist in self.artists:
+            artist.set_animated(True)  # left out of the full draw
+        self.redraw()
+
+    def redraw(self):
+        """Draw the background again: call it after anything but ``artists`` has changed."""
+        self.figure.canvas.draw()
+        self.background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+
+    def render(self):
+        """PNG bytes of the background with the artists drawn as they are now."""
+        canvas = self.figure.canvas
+        canvas.restore_region(self.background)
+        for artist in self.artists:
+            self.figure.draw_artist(artist)
+        return png_bytes(np.asarray(canvas.buffer_rgba())[..., :3])
+
+
+def png_bytes(pixels):
+    """PNG bytes of a (height, width, 3) or (height, width) uint8 array."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def play_for(slider, interval):
+    """A Play button that moves ``slider`` in the browser every ``interval`` ms.
+
+    jslink moves the slider without a round trip through the kernel; the bounds follow the
+    slider kernel-side (dlink), so a slider whose max changes keeps its Play in step.
+    """
+    play = widgets.Play(value=slider.value, min=slider.min, max=slider.max, step=1,
+                        interval=interval, description="Play")
+    widgets.jslink((play, "value"), (slider, "value"))
+    widgets.dlink((slider, "min"), (play, "min"))
+    widgets.dlink((slider, "max"), (play, "max"))
+    return play
+
+
+def vector_text(values):
+    """The values of a vector (n,) as text, signed, two decimals each."""
+    return " ".join(f"{value:+.2f}" for value in values)
+
+
+def table_html(rows):
+    """HTML table of (label, text) rows, in a fixed-width font so the numbers line up."""
+    body = "".join(f"<tr><td style='padding-right:1em'>{label}</td>"
+                   f"<td style='font-family:monospace'>{html.escape(text)}</td></tr>"
+                   for label, text in rows)
+    return f"<table>{body}</table>"
+

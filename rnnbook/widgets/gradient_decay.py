@@ -1,0 +1,169 @@
+"""Gradient decay animator (notebook 04): measured gradient norms against the Pascanu bound."""
+
+import html
+from typing import NamedTuple
+
+import ipywidgets as widgets
+import numpy as np
+
+from rnnbook import _validate as v
+from rnnbook import cells, gradients, plots
+from rnnbook.widgets import core
+
+# The plot's fixed log range: a fixed axis shows vanishing as a fall and exploding as a rise.
+# Values beyond it (up to 0 or inf) are drawn at its edge, and the caption says so.
+LOG_RANGE = (1e-16, 1e16)
+
+
+class GradientDecayState(NamedTuple):
+    """What the gradient decay animator shows.
+
+    shown_norms, shown_bound: the curves by steps back (entry j = j + 1 steps back), clipped
+    into LOG_RANGE; steps_back: how many of them are drawn (the Play cursor).
+    """
+
+    settings: gradients.GradientSettings
+    curves: gradients.GradientCurves
+    steps_back: int
+    shown_norms: plots.ClippedForLog
+    shown_bound: plots.ClippedForLog
+    caption: str
+
+
+def _clip_note(clipped):
+    low, high = LOG_RANGE
+    parts = []
+    if clipped.below:
+        parts.append(f"{clipped.below} below {low:.0e} (vanished)")
+    if clipped.above:
+        parts.append(f"{clipped.above} above {high:.0e} (exploded)")
+    if clipped.nonfinite:
+        parts.append(f"{clipped.nonfinite} overflowed float64")
+    return ", ".join(parts)
+
+
+def gradient_decay_state(settings, curves, steps_back):
+    """The animator's state: curves by steps back, clipped, drawn up to ``steps_back``."""
+    T = settings.T
+    # A cursor left beyond a shorter T (before its slider follows) snaps back to T.
+    steps_back = min(v.positive_int("steps_back", steps_back), T)
+    shown_norms = plots.clip_for_log(plots.steps_back(curves.norms)[1], *LOG_RANGE)
+    shown_bound = plots.clip_for_log(plots.steps_back(curves.bound)[1], *LOG_RANGE)
+    act = f" ({settings.nonlinearity})" if settings.cell == "rnn" else ""
+    caption = (f"{cells.CELL_NAMES[settings.cell]}{act}, rho = {settings.rho:.2f}, T = {T}, "
+               f"input scale {settings.input_scale:.3g}: after {steps_back} steps back "
+               f"the gradient norm is {curves.norms[T - steps_back]:.2e} "
+               f"(bound {curves.bound[T - steps_back]:.2e}).")
+    notes = [f"measured: {_clip_note(shown_norms)}" if shown_norms.count else "",
+             f"bound: {_clip_note(shown_bound)}" if shown_bound.count else ""]
+    notes = "; ".join(note for note in notes if note)
+    if notes:
+        caption += (f" Clipped to the plot's range {LOG_RANGE[0]:.0e}..{LOG_RANGE[1]:.0e} "
+                    f"and drawn at its edge: {notes}.")
+    return GradientDecayState(settings, curves, steps_back, shown_norms, shown_bound, caption)
+
+
+class GradientArtists(NamedTuple):
+    measured: object  # Line2D: the measured norms up to the cursor
+    bound: object  # Line2D: the Pascanu bound, whole
+    cursor: object  # Line2D: one marker at the cursor
+    clip_label: object  # Text: says "clipped" on the plot when anything is
+
+
+def _gradient_axes(figure, max_T):
+    ax = figure.subplots()
+    ax.set_xlim(0.5, max_T + 0.5)  # the widest tick labels, for the layout solved once
+    measured, = ax.plot([1], [1], color=plots.BLUE, label="measured gradient norm", zorder=3)
+    bound, = ax.plot([1], [1], color=plots.BLACK, linestyle="--", linewidth=1.5,
+                     label="Pascanu bound (vanilla RNN)")
+    cursor, = ax.plot([1], [1], "o", color=plots.VERMILLION, markersize=8)
+    clip_label = ax.text(0.99, 0.02, "", transform=ax.transAxes, ha="right", va="bottom",
+                         fontsize=9, color=plots.VERMILLION)
+    ax.set_yscale("log")
+    ax.set_ylim(*LOG_RANGE)
+    ax.set_title("Gradient reaching $h_k$, against steps back in time")
+    ax.set_xlabel("steps back in time, T - k")
+    ax.set_ylabel(r"$\|\partial L / \partial h_k\|$")
+    ax.legend(loc="upper left")
+    return ax, GradientArtists(measured, bound, cursor, clip_label)
+
+
+def _draw_gradient(ax, artists, state):
+    T, n = state.settings.T, state.steps_back
+    x = np.arange(1, T + 1)
+    artists.measured.set_data(x[:n], state.shown_norms.values[:n])
+    artists.bound.set_data(x, state.shown_bound.values)
+    artists.cursor.set_data(x[n - 1:n], state.shown_norms.values[n - 1:n])
+    count = state.shown_norms.count + state.shown_bound.count
+    artists.clip_label.set_text(f"{count} values clipped at the edge" if count else "")
+    ax.set_xlim(0.5, T + 0.5)
+
+
+def gradient_decay_explorer(curves, max_T=100):
+    """The gradient decay animator: measured gradient norms against the Pascanu bound.
+
+    curves: the function that measures them, settings -> curves: ``gradients.gradient_curves``
+    (H = 16, seed 0) or any callable that takes a ``gradients.GradientSettings`` and returns
+    a ``gradients.GradientCurves``. It runs once per new setting; moving the cursor reuses it.
+    Controls: "cell" (rnn, lstm, gru), "rho" (spectral radius of W_hh, 0.5..1.5), "T"
+    (5..max_T), "nonlinearity" (tanh or relu; the vanilla RNN only), "input_scale"
+    (0.001..10: small keeps tanh linear, large saturates it), "steps_back" (1..T, animated by
+    Play). Returns an Explorer whose state is a GradientDecayState; ``.artists`` holds the
+    plotted lines.
+    """
+    measure = v.function("curves", curves)
+    max_T = v.int_at_least("max_T", max_T, 5)
+    T0 = min(50, max_T)
+    controls = {
+        "cell": widgets.ToggleButtons(options=list(cells.CELLS), value="rnn",
+                                      description="cell"),
+        "rho": widgets.FloatSlider(value=0.9, min=0.5, max=1.5, step=0.05,
+                                   description="rho", readout_format=".2f"),
+        "T": widgets.IntSlider(value=T0, min=5, max=max_T, description="T"),
+        "nonlinearity": widgets.ToggleButtons(options=["tanh", "relu"], value="tanh",
+                                              description="activation"),
+        "input_scale": widgets.FloatLogSlider(value=0.01, base=10, min=-3, max=1, step=0.1,
+                                              description="input scale"),
+        "steps_back": widgets.IntSlider(value=T0, min=1, max=T0, description="steps back"),
+    }
+    steps = controls["steps_back"]
+
+    def follow_T(change):  # a new T shows its whole curve; registered before the Explorer's
+        steps.max = change.new
+        steps.value = change.new
+
+    controls["T"].observe(follow_T, names="value")
+    play = core.play_for(steps, core.PLAY_INTERVAL_MS["gradient"])
+    memo = {}
+
+    def compute(cell, rho, T, nonlinearity, input_scale, steps_back):
+        settings = gradients.GradientSettings(cell, round(rho, 6), T, nonlinearity, input_scale)
+        if settings not in memo:  # the cursor moves often; the curves change only with these
+            memo.clear()
+            memo[settings] = measure(settings)
+        return gradient_decay_state(settings, memo[settings], steps_back)
+
+    figure = core.new_figure((6.0, 3.3))
+    ax, artists = _gradient_axes(figure, max_T)
+    core.freeze_layout(figure)
+    # Only the lines and the clip label change, except the x axis when T does: redraw the
+    # axes then alone.
+    blit = core.Blit(figure, artists)
+    drawn = {}
+
+    def show(explorer, state):
+        _draw_gradient(ax, artists, state)
+        if drawn.get("T") != state.settings.T:
+            blit.redraw()
+            drawn["T"] = state.settings.T
+        controls["nonlinearity"].disabled = state.settings.cell != "rnn"
+        explorer.image.value = blit.render()
+        explorer.text.value = html.escape(state.caption)
+
+    rows = [widgets.HBox([controls["cell"], controls["nonlinearity"]]),
+            widgets.HBox([controls["rho"], controls["T"], controls["input_scale"]]),
+            widgets.HBox([play, steps])]
+    explorer = core.Explorer(rows, controls, compute, show, figure, play, name="gradient-decay")
+    explorer.artists = artists
+    return explorer
+

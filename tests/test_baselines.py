@@ -1,0 +1,126 @@
+"""rnnbook.baselines: the window predictors of notebook 01 and the ceilings of notebooks 01, 03."""
+
+import numpy as np
+import pytest
+
+from rnnbook import baselines, data
+
+SMALL = {"n_train": 60, "n_test": 40}
+
+
+def sine(T, freq=0.05, phase=0.3):
+    return np.sin(2 * np.pi * freq * np.arange(T) + phase)
+
+
+# --------------------------------------------------------------------------- window predictors
+
+def test_next_value_windows_keep_the_steps_in_order_unless_shuffled():
+    series = np.arange(10.0).reshape(5, 2)  # T = 5 steps of N = 2 series: 0, 2, 4, .. and 1, 3,
+    windows, targets = baselines.next_value_windows(series, 3)
+    np.testing.assert_array_equal(windows, [[0, 2, 4], [1, 3, 5], [2, 4, 6], [3, 5, 7]])
+    np.testing.assert_array_equal(targets, [6, 7, 8, 9])
+    shuffled, same_targets = baselines.next_value_windows(series, 3, shuffle_seed=0)
+    np.testing.assert_array_equal(same_targets, targets)
+    np.testing.assert_array_equal(np.sort(shuffled, axis=1), windows)  # the same values ...
+    assert np.any(shuffled != windows)  # ... in another order
+
+
+def test_fit_next_value_finds_the_recurrence_of_a_clean_sine():
+    # sin(w(t + 1)) = 2 cos(w) sin(wt) - sin(w(t - 1)): two values in order give the next
+    series = np.stack([sine(40, 0.05, p) for p in (0.0, 1.0, 2.0)], axis=1)  # (T, N)
+    weights = baselines.fit_next_value(*baselines.next_value_windows(series, 2))
+    np.testing.assert_allclose(weights, [-1, 2 * np.cos(2 * np.pi * 0.05), 0], atol=1e-9)
+    windows, targets = baselines.next_value_windows(series, 2)
+    np.testing.assert_allclose(baselines.predict_next_value(weights, windows), targets,
+                               atol=1e-9)
+
+
+def test_window_predictors_lose_accuracy_when_shuffled_except_at_width_one():
+    train = np.stack([sine(41, f, p) for f, p in ((0.03, 0.0), (0.07, 1.0), (0.05, 2.5))], 1)
+    test = np.stack([sine(41, 0.05, p) for p in (0.5, 2.0)], axis=1)
+    predictors = baselines.window_predictors(train, test, max_width=6, noise=0.1, seed=0)
+    errors = predictors.errors
+    np.testing.assert_array_equal(errors.widths, np.arange(1, 7))
+    assert errors.floor == pytest.approx(0.01)
+    assert errors.in_order[0] == pytest.approx(errors.shuffled[0])  # one value has no order
+    assert errors.in_order[2] < 1e-3  # three clean values in order pin the next down
+    assert np.all(errors.shuffled[2:] > 100 * errors.in_order[2:])
+    windows, targets = baselines.next_value_windows(test, 3)  # the errors are the weights'
+    guesses = baselines.predict_next_value(predictors.weights[3, False], windows)
+    assert errors.in_order[2] == pytest.approx(np.mean((guesses - targets) ** 2))
+
+
+def test_shuffle_order_is_never_the_identity():
+    for seed in range(20):
+        order = baselines.shuffle_order(2, seed)
+        np.testing.assert_array_equal(order, [1, 0])
+    np.testing.assert_array_equal(baselines.shuffle_order(1, 0), [0])
+    assert sorted(baselines.shuffle_order(6, 3)) == list(range(6))
+
+
+def test_window_guess_in_order_and_shuffled(sines_predictors):
+    series, predictors = sines_predictors
+    weights, errors = predictors.weights, predictors.errors
+    guess = baselines.window_guess(series, predictors, 20, 4, False)
+    np.testing.assert_array_equal(guess.seen, series[20:24])
+    assert guess.target == series[24] and guess.mse == errors.in_order[3]
+    assert guess.prediction == pytest.approx(
+        baselines.predict_next_value(weights[4, False], series[None, 20:24])[0])
+    guess = baselines.window_guess(series, predictors, 20, 4, True, seed=5)
+    np.testing.assert_array_equal(guess.seen, series[20:24][baselines.shuffle_order(4, 5)])
+    assert guess.prediction == pytest.approx(
+        baselines.predict_next_value(weights[4, True], guess.seen[None])[0])
+    assert guess.mse == errors.shuffled[3] and guess.mse > 5 * errors.in_order[3]
+
+
+def test_window_guess_snaps_a_late_start_back(sines_predictors):
+    series, predictors = sines_predictors
+    assert len(series) == 61  # data.sines(): T = 60 steps and the last target
+    assert baselines.window_guess(series, predictors, 60, 8, False).start == 52
+
+
+def test_window_functions_reject_bad_arguments(sines_predictors):
+    series, predictors = sines_predictors
+    with pytest.raises(ValueError, match=r"width: expected an int in \[1, 4\], got 5"):
+        baselines.next_value_windows(np.zeros((5, 2)), 5)
+    with pytest.raises(TypeError, match="predictors: expected a WindowPredictors, got dict"):
+        baselines.window_guess(np.zeros(10), {}, 0, 2, False)
+    with pytest.raises(TypeError, match="shuffle: expected True or False, got 'yes'"):
+        baselines.window_guess(series, predictors, 0, 2, "yes")
+    with pytest.raises(ValueError, match=r"width: expected an int in \[1, 8\], got 9"):
+        baselines.window_guess(series, predictors, 0, 9, False)
+    with pytest.raises(ValueError, match=r"targets: expected shape \(3\), got shape \(4,\)"):
+        baselines.fit_next_value(np.zeros((3, 2)), np.zeros(4))
+
+
+# --------------------------------------------------------------------------- ceilings
+
+def test_order_blind_ceiling_is_three_quarters():
+    # half the test reviews are twins (order-blind: 50%), the other half have a readable bag
+    assert baselines.order_blind_ceiling(data.sentiment(n_train=100, n_test=400)) == 0.75
+    with pytest.raises(ValueError, match="dataset: expected a many-to-one"):
+        baselines.order_blind_ceiling(data.tagging(**SMALL))
+
+
+def test_context_free_ceiling_is_each_words_majority_tag():
+    ds = data.tagging(**SMALL)
+    ambiguous = ds.test.ambiguous
+    words, tags = ds.test.x[ambiguous].tolist(), ds.test.y[ambiguous].tolist()
+    best = sum(max(tags_of.count(t) for t in set(tags_of))
+               for tags_of in ([t for w2, t in zip(words, tags, strict=True) if w2 == w]
+                               for w in set(words)))
+    assert baselines.context_free_ceiling(ds) == best / len(words)
+    assert baselines.context_free_ceiling(ds) <= 0.6  # the context decides, not the word
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: baselines.context_free_ceiling(data.sentiment(**SMALL), "dev"), ValueError,
+     "split: expected one of"),
+    (lambda: baselines.context_free_ceiling("tagging"), TypeError,
+     "dataset: expected an rnnbook.data.Dataset, got str"),
+    (lambda: baselines.context_free_ceiling(data.sentiment(**SMALL)), ValueError,
+     "dataset: expected a tagging task, got 'sentiment'"),
+])
+def test_ceilings_name_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
