@@ -277,7 +277,7 @@ def boolean(name, value):
 
 
 def function(name, value, optional=False, returning=None):
-    """Return ``value`` if it is callable (or None when ``optional``), else raise naming ``name``."""
+    """Return ``value`` if it is callable (or None when ``optional``), else raise."""
     if callable(value) or (optional and value is None):
         return value
     want = "a callable" + (f" returning {returning}" if returning else "")
