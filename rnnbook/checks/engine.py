@@ -23,7 +23,7 @@ from rnnbook import _validate
 
 # Loose enough for an answer computed in float32, far tighter than any mistake's effect.
 RTOL, ATOL = 1e-5, 1e-6
-WIDTH = 90  # columns of an AssertionError's message, wrapped to read well in a traceback
+WIDTH = 90  # columns of an AssertionError's message under a grader, to read in a traceback
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))  # rnnbook/checks: the checkers' own frames
 
 
@@ -118,7 +118,13 @@ def mark(ex, answer):
 
 
 def _wrap(message):
-    # Whole words only, so that joining the lines with spaces gives the message back.
+    """Under a grader, the message wrapped to WIDTH columns: a grader's report is plain text.
+
+    A learner's notebook shows it as one line, which the browser wraps to the page (notebook 05
+    prints one). Whole words only, so that joining the lines with spaces gives the message back.
+    """
+    if not grading():
+        return message
     return textwrap.fill(message, WIDTH, break_long_words=False, break_on_hyphens=False)
 
 
