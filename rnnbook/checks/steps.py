@@ -183,7 +183,7 @@ _GRU_MISTAKES = (
 def _step_cases(cell, seed):
     """The main case (B = 2, D = 3, H = 6), then D == H, then a single example."""
     rng = np.random.default_rng(seed)
-    G = cells.NUM_BLOCKS[cell]
+    G = len(cells.WEIGHT_BLOCKS[cell])
 
     def case(B, D, H, note):
         x = rng.normal(size=(B, D))
@@ -331,7 +331,7 @@ _HINTS = {
 
 def _step_exercise(cell, reference, variant, mistakes):
     """The exercise of one step cell: the same cases, term probes and help for all three."""
-    G = cells.NUM_BLOCKS[cell]
+    G = len(cells.WEIGHT_BLOCKS[cell])
     gh = "H" if G == 1 else f"{G}H"
     order = ", ".join(cells.WEIGHT_BLOCKS[cell])
     rows = "" if G == 1 else f"; block k is rows k*H:(k+1)*H, in the order {order}"
