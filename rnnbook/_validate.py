@@ -182,6 +182,6 @@ def int_array(name, value, size, low, high):
     if array.shape != (size,) or not np.issubdtype(array.dtype, np.integer):
         raise ValueError(f"{name}: expected {size} ints, got a {array.dtype} array of shape "
                          f"{array.shape}")
-    if array.min() < low or array.max() > high:
+    if array.size and (array.min() < low or array.max() > high):
         raise ValueError(f"{name}: expected values in {low} .. {high}, got {array.tolist()}")
     return array
