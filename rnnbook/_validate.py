@@ -300,3 +300,55 @@ def length(name, value, low=None, exactly=None):
     if low is not None and n < low:
         raise ValueError(f"{name}: expected at least {low} item{'s' * (low != 1)}, got {n}")
     return value
+def name_of(name, value, choices):
+    """Return ``value`` if it is a str among ``choices``, else raise naming ``name``."""
+    if not isinstance(value, str):
+        options = ", ".join(repr(c) for c in choices)
+        raise TypeError(f"{name}: expected one of {options}, got {type(value).__name__} {value!r}")
+    return choice(name, value, choices)
+
+
+def index_dict(name, value):
+    """Return ``value`` if it is a non-empty dict key -> index whose indices are 0 .. N-1, each
+    once (e.g. a vocabulary), else raise naming ``name``."""
+    if not isinstance(value, dict) or not value:
+        raise TypeError(f"{name}: expected a non-empty dict key -> index, got {value!r:.80}")
+    if sorted(value.values()) != list(range(len(value))):
+        raise ValueError(f"{name}: expected the indices 0 .. {len(value) - 1}, each once, "
+                         f"got {sorted(value.values())!r:.80}")
+    return value
+
+
+def key_lists(name, value, mapping, mapping_name):
+    """Return ``value`` if it is a non-empty list of non-empty lists of keys of ``mapping``
+    (e.g. sentences of tokens of a vocabulary called ``mapping_name``), else raise naming
+    ``name``, ``name[b]`` or ``name[b][t]``."""
+    if not isinstance(value, list) or not value:
+        raise TypeError(f"{name}: expected a non-empty list of lists, got {value!r:.80}")
+    for b, keys in enumerate(value):
+        if not isinstance(keys, list) or not keys:
+            raise TypeError(f"{name}[{b}]: expected a non-empty list, got {keys!r:.80}")
+        for t, key in enumerate(keys):
+            if key not in mapping:
+                raise ValueError(f"{name}[{b}][{t}]: {key!r:.60} is not in {mapping_name}")
+    return value
+
+
+def array_dict(name, value):
+    """Return ``value`` as a new dict key -> float ndarray (see ``as_array``), else raise naming
+    ``name`` or the entry ``name[key]``."""
+    if not isinstance(value, dict) or not value:
+        raise TypeError(f"{name}: expected a non-empty dict name -> array, got {value!r:.80}")
+    return {key: as_array(f"{name}[{key!r}]", v) for key, v in value.items()}
+
+
+def int_array(name, value, size, low, high):
+    """Return ``value`` as an int ndarray of shape (size,) with values in [low, high], else raise
+    naming ``name``."""
+    array = np.asarray(value)
+    if array.shape != (size,) or not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name}: expected {size} ints, got a {array.dtype} array of shape "
+                         f"{array.shape}")
+    if array.size and (array.min() < low or array.max() > high):
+        raise ValueError(f"{name}: expected values in {low} .. {high}, got {array.tolist()}")
+    return array

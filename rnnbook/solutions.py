@@ -1,7 +1,8 @@
 """Reference solutions of the exercises that have no other home in the package.
 
 ``checks.show_solution(name)`` prints these functions' source, so each is short and reads like
-the answer a learner would write; the argument checks live in small private helpers below.
+the answer a learner would write, after a few lines that check its arguments (with
+``rnnbook._validate``, as every public function does).
 The step exercises of sections 02 and 05 use the package's own cells instead:
 ``cells.rnn_step``, ``cells.lstm_step`` and ``cells.gru_step``.
 
@@ -12,12 +13,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnnbook._validate import as_array, number
+from rnnbook import _validate
 
 __all__ = [
-    "ARCHITECTURE_NAMES",
     "ARCHITECTURES",
-    "Clipped",
+    "ClippedGrads",
     "clip_by_global_norm",
     "last_valid_state",
     "one_hot_batch",
@@ -36,7 +36,8 @@ def one_hot_batch(sentences, vocab):
     one-hot vector of vocab[token]; steps after a sentence's end (padding) are all-zero vectors,
     so that a padded step feeds nothing into the input term W_ih @ x_t.
     """
-    _check_sentences(sentences, vocab)
+    vocab = _validate.index_dict("vocab", vocab)
+    sentences = _validate.key_lists("sentences", sentences, vocab, "vocab")
     T, B, V = max(len(s) for s in sentences), len(sentences), len(vocab)
     x = np.zeros((T, B, V))  # padded steps stay all-zero
     for b, sentence in enumerate(sentences):
@@ -45,37 +46,7 @@ def one_hot_batch(sentences, vocab):
     return x
 
 
-def _check_sentences(sentences, vocab):
-    if not isinstance(vocab, dict) or not vocab:
-        raise TypeError(f"vocab: expected a non-empty dict token -> index, got {vocab!r:.80}")
-    if sorted(vocab.values()) != list(range(len(vocab))):
-        raise ValueError(
-            f"vocab: expected the indices 0 .. {len(vocab) - 1}, each once, "
-            f"got {sorted(vocab.values())!r:.80}"
-        )
-    if not isinstance(sentences, list) or not sentences:
-        raise TypeError(
-            f"sentences: expected a non-empty list of token lists, got {sentences!r:.80}"
-        )
-    for b, sentence in enumerate(sentences):
-        if not isinstance(sentence, list) or not sentence:
-            raise TypeError(
-                f"sentences[{b}]: expected a non-empty list of tokens, got {sentence!r:.80}"
-            )
-        for t, token in enumerate(sentence):
-            if token not in vocab:
-                raise ValueError(f"sentences[{b}][{t}]: token {token!r} is not in vocab")
-
-
 # -- 03 The five architectures ---------------------------------------------------------------
-
-ARCHITECTURE_NAMES = (
-    "one-to-one",
-    "one-to-many",
-    "many-to-one",
-    "many-to-many (synced)",
-    "seq2seq",
-)
 
 # One input or a sequence in; one output, one output per input step (synced), or an output
 # sequence written after the whole input has been read (seq2seq, any length).
@@ -100,28 +71,15 @@ def last_valid_state(hs, lengths):
     Returns (B, H): row b is hs[lengths[b] - 1, b]. Steps count from 0, and hs[-1] would be a
     padded step for every sequence shorter than T.
     """
-    hs, lengths = _check_hs_lengths(hs, lengths)
+    hs = _validate.as_array("hs", hs, ndim=3)
+    lengths = _validate.int_array("lengths", lengths, size=hs.shape[1], low=1, high=hs.shape[0])
     return hs[lengths - 1, np.arange(hs.shape[1])]  # (B, H): both axes indexed at once
-
-
-def _check_hs_lengths(hs, lengths):
-    hs = as_array("hs", hs, ndim=3)
-    T, B, _ = hs.shape
-    lengths = np.asarray(lengths)
-    if lengths.shape != (B,) or not np.issubdtype(lengths.dtype, np.integer):
-        raise ValueError(
-            f"lengths: expected {B} ints (one per sequence, B = hs.shape[1]), "
-            f"got {lengths.dtype} array of shape {lengths.shape}"
-        )
-    if lengths.min() < 1 or lengths.max() > T:
-        raise ValueError(f"lengths: expected values in 1 .. T = {T}, got {lengths.tolist()}")
-    return hs, lengths
 
 
 # -- 04 Vanishing and exploding gradients ----------------------------------------------------
 
 
-class Clipped(NamedTuple):
+class ClippedGrads(NamedTuple):
     """What ``clip_by_global_norm`` returns."""
 
     grads: dict  # the same keys as the input, every tensor scaled by one common factor
@@ -132,21 +90,12 @@ def clip_by_global_norm(grads, max_norm):
     """Scale every gradient by one factor so that their global L2 norm is at most ``max_norm``.
 
     grads: dict name -> array (any shapes). max_norm: a positive number.
-    Returns Clipped(grads, total_norm): new arrays (the input is not modified), and the norm
+    Returns ClippedGrads(grads, total_norm): new arrays (the input is not modified), and the norm
     sqrt(sum over all tensors of sum(g ** 2)) measured before clipping. One common factor keeps
     the direction of the whole update; clipping each tensor alone would turn it.
     """
-    grads, max_norm = _check_grads(grads, max_norm)
+    grads = _validate.array_dict("grads", grads)
+    max_norm = _validate.positive_number("max_norm", max_norm)
     total_norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
     scale = min(1.0, max_norm / total_norm) if total_norm > 0 else 1.0
-    return Clipped({name: g * scale for name, g in grads.items()}, total_norm)
-
-
-def _check_grads(grads, max_norm):
-    if not isinstance(grads, dict) or not grads:
-        raise TypeError(f"grads: expected a non-empty dict name -> array, got {grads!r:.80}")
-    grads = {name: as_array(f"grads[{name!r}]", g) for name, g in grads.items()}
-    max_norm = number("max_norm", max_norm)
-    if max_norm <= 0:
-        raise ValueError(f"max_norm: expected a positive number, got {max_norm}")
-    return grads, max_norm
+    return ClippedGrads({name: g * scale for name, g in grads.items()}, total_norm)
