@@ -16,7 +16,7 @@ import numpy as np
 from rnnbook import _validate
 
 __all__ = [
-    "ARCHITECTURES",
+    "TASK_ARCHITECTURES",
     "ClippedGrads",
     "clip_by_global_norm",
     "last_valid_state",
@@ -50,7 +50,7 @@ def one_hot_batch(sentences, vocab):
 
 # One input or a sequence in; one output, one output per input step (synced), or an output
 # sequence written after the whole input has been read (seq2seq, any length).
-ARCHITECTURES = {
+TASK_ARCHITECTURES = {
     "predict a house's price from its size and its location": "one-to-one",
     "say which digit a single 8x8 image shows": "one-to-one",
     "caption a small image with a few words": "one-to-many",

@@ -29,7 +29,7 @@ REFERENCES = {
     "one_hot": solutions.one_hot_batch,
     "last_valid_state": solutions.last_valid_state,
     "clip_by_global_norm": solutions.clip_by_global_norm,
-    "architectures": dict(solutions.ARCHITECTURES),
+    "architectures": dict(solutions.TASK_ARCHITECTURES),
 }
 
 
@@ -276,10 +276,10 @@ def test_show_solution_prints_the_reference_source(name, capsys):
     checks.show_solution(name)
     out = capsys.readouterr().out
     if name == "architectures":
-        assert out.startswith("# rnnbook.solutions.ARCHITECTURES\nARCHITECTURES = {")
+        assert out.startswith("# rnnbook.solutions.TASK_ARCHITECTURES\nTASK_ARCHITECTURES = {")
         namespace = {}
         exec(out, namespace)  # the printed text is the real assignment
-        assert namespace["ARCHITECTURES"] == solutions.ARCHITECTURES
+        assert namespace["TASK_ARCHITECTURES"] == solutions.TASK_ARCHITECTURES
     else:
         reference = REFERENCES[name]
         assert f"def {reference.__name__}(" in out and "return" in out

@@ -247,7 +247,7 @@ CLIP_MUTANTS = [
 
 
 def answers_with(**changes):
-    answers = dict(solutions.ARCHITECTURES)
+    answers = dict(solutions.TASK_ARCHITECTURES)
     for task in list(answers):
         for key, value in changes.items():
             if key in task:
@@ -260,15 +260,15 @@ def drop(answers, word):
 
 
 ARCHITECTURE_MUTANTS = [
-    (list(solutions.ARCHITECTURES.items()), "expected a dict"),
+    (list(solutions.TASK_ARCHITECTURES.items()), "expected a dict"),
     (answers_with(review="many to one"), "did you mean 'many-to-one'"),
-    (drop(solutions.ARCHITECTURES, "melody"), "no answer yet for 'compose a melody"),
-    ({**solutions.ARCHITECTURES, "caption an image": "one-to-many"},
+    (drop(solutions.TASK_ARCHITECTURES, "melody"), "no answer yet for 'compose a melody"),
+    ({**solutions.TASK_ARCHITECTURES, "caption an image": "one-to-many"},
      "did you mean 'caption a small image"),
     (answers_with(translate="many-to-many (synced)"), "translate '25 November 2026'"),
     (answers_with(caption="many-to-one"), "'caption a small image with a few words' is not"),
     (answers_with(review="many-to-many (synced)"), "'say whether a film review"),
-    (dict.fromkeys(solutions.ARCHITECTURES, "seq2seq"), "(6 more answers wrong too)"),
+    (dict.fromkeys(solutions.TASK_ARCHITECTURES, "seq2seq"), "(6 more answers wrong too)"),
     (answers_with(temperature=None), "no answer yet for \"predict tomorrow's temperature"),
     (answers_with(digit=3), "3 (for 'say which digit"),
 ]
@@ -353,10 +353,10 @@ def test_clip_by_global_norm_leaves_zero_gradients_alone():
 
 
 def test_architecture_answers_use_the_five_names():
-    assert set(solutions.ARCHITECTURES.values()) == set(models.ARCHITECTURE_NAMES)
+    assert set(solutions.TASK_ARCHITECTURES.values()) == set(models.ARCHITECTURE_NAMES)
     assert checks.ARCHITECTURE_NAMES is models.ARCHITECTURE_NAMES  # one source
 
 
 def test_every_task_has_its_reason_for_a_wrong_answer():
-    # The tasks are written in solutions.ARCHITECTURES and again as the keys of the reasons.
-    assert list(checks.architectures._WHY) == list(solutions.ARCHITECTURES)
+    # The tasks are written in solutions.TASK_ARCHITECTURES and again as the keys of the reasons.
+    assert list(checks.architectures._WHY) == list(solutions.TASK_ARCHITECTURES)

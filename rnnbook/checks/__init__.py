@@ -48,7 +48,7 @@ from rnnbook.checks import hints
 from rnnbook.checks.architectures import (
     ARCHITECTURE_NAMES,
     ARCHITECTURE_TASKS,
-    ARCHITECTURES,
+    ARCHITECTURES_EXERCISE,
     check_architectures,
 )
 from rnnbook.checks.clip_by_global_norm import CLIP_BY_GLOBAL_NORM, check_clip_by_global_norm
@@ -82,7 +82,7 @@ __all__ = [
 EXERCISES = {ex.name: ex for ex in (
     ONE_HOT,
     RNN_STEP,
-    ARCHITECTURES,
+    ARCHITECTURES_EXERCISE,
     LAST_VALID_STATE,
     CLIP_BY_GLOBAL_NORM,
     LSTM_STEP,
@@ -93,9 +93,9 @@ EXERCISES = {ex.name: ex for ex in (
 def hint(name, reset=False):
     """Print the next hint for exercise ``name``, one more per call; reset=True starts over."""
     ex = EXERCISES[_validate.name_of("name", name, EXERCISES)]
-    hints.hint(ex, _validate.boolean("reset", reset))
+    hints.print_hint(ex, _validate.boolean("reset", reset))
 
 
 def show_solution(name):
     """Print the source of the reference solution of exercise ``name``."""
-    hints.show_solution(EXERCISES[_validate.name_of("name", name, EXERCISES)])
+    hints.print_solution(EXERCISES[_validate.name_of("name", name, EXERCISES)])

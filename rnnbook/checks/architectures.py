@@ -1,17 +1,17 @@
 """The architectures exercise of notebook 03: name the architecture of each of ten tasks.
 
 The answer is data, not a function: a dict task -> one of ``ARCHITECTURE_NAMES``, marked by
-``_grade``. The right answers are ``solutions.ARCHITECTURES``; ``_WHY`` says why, per task.
+``_grade``. The right answers are ``solutions.TASK_ARCHITECTURES``; ``_WHY`` says why, per task.
 """
 
 import difflib
 from collections.abc import Mapping
 
-from rnnbook import models, solutions
+from rnnbook import solutions
 from rnnbook.checks.engine import Exercise, Stub, Wrong, describe, mark
+from rnnbook.models import ARCHITECTURE_NAMES
 
-ARCHITECTURE_NAMES = models.ARCHITECTURE_NAMES
-ARCHITECTURE_TASKS = tuple(solutions.ARCHITECTURES)
+ARCHITECTURE_TASKS = tuple(solutions.TASK_ARCHITECTURES)
 
 _WHY = {
     "predict a house's price from its size and its location":
@@ -41,7 +41,7 @@ def _grade(answers):
         raise Wrong(f"expected a dict task -> architecture name, got {describe(answers)}")
     if answers and all(v is None for v in answers.values()):
         raise Stub("every answer is still None")
-    unknown = [task for task in answers if task not in solutions.ARCHITECTURES]
+    unknown = [task for task in answers if task not in solutions.TASK_ARCHITECTURES]
     if unknown:
         close = difflib.get_close_matches(str(unknown[0]), ARCHITECTURE_TASKS, n=1, cutoff=0.5)
         raise Wrong(f"{unknown[0]!r} is not one of the tasks"
@@ -53,7 +53,7 @@ def _grade(answers):
         if answers[task] not in ARCHITECTURE_NAMES:
             raise Wrong(f"{answers[task]!r} (for {task!r}) is not one of the five names "
                         f"{', '.join(ARCHITECTURE_NAMES)}{_did_you_mean(answers[task])}")
-    wrong = [t for t in ARCHITECTURE_TASKS if answers[t] != solutions.ARCHITECTURES[t]]
+    wrong = [t for t in ARCHITECTURE_TASKS if answers[t] != solutions.TASK_ARCHITECTURES[t]]
     if wrong:
         said = "; and ".join(f"{t!r} is not {answers[t]!r}: {_WHY[t]}" for t in wrong[:2])
         more = len(wrong) - 2
@@ -70,7 +70,7 @@ def _did_you_mean(name):
     return f"; did you mean {matches[0]!r}?" if matches else ""
 
 
-ARCHITECTURES = Exercise(
+ARCHITECTURES_EXERCISE = Exercise(
     name="architectures",
     hints=(
         "For each task ask: is the input one thing or a sequence? Is the output one thing or a "
@@ -81,7 +81,7 @@ ARCHITECTURES = Exercise(
         "A single image or a few unordered numbers is one input; a review, a sentence, 30 days "
         "of temperatures or an audio signal is a sequence.",
     ),
-    solution=("ARCHITECTURES",),
+    solution=("TASK_ARCHITECTURES",),
     grade=_grade,
 )
 
@@ -91,4 +91,4 @@ def check_architectures(answers):
     ARCHITECTURE_TASKS (notebook 03). A dict whose values are all None is the unanswered stub.
     """
     __tracebackhide__ = True
-    mark(ARCHITECTURES, answers)
+    mark(ARCHITECTURES_EXERCISE, answers)

@@ -74,7 +74,7 @@ class Exercise:
     name: str  # as hint() and the messages name it, e.g. "rnn_step"
     hints: tuple  # of str, shown one at a time by hint()
     solution: tuple  # what show_solution prints: functions or classes, or the names of
-    #                  constants of rnnbook.solutions (e.g. "ARCHITECTURES")
+    #                  constants of rnnbook.solutions (e.g. "TASK_ARCHITECTURES")
     reference: Callable | None = None  # (*args) -> the right answer: the package's own function
     variant: Callable | None = None  # (*args, **recipe) -> the answer with those mistakes
     cases: Callable | None = None  # () -> tuple of Case; the first is the main case

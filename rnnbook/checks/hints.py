@@ -11,7 +11,7 @@ from rnnbook import solutions
 _shown = {}  # exercise name -> how many of its hints have been shown in this kernel
 
 
-def hint(ex, reset=False):
+def print_hint(ex, reset=False):
     """Print the next of exercise ``ex``'s hints, one more per call; reset=True starts over."""
     shown = 0 if reset else _shown.get(ex.name, 0)
     if shown >= len(ex.hints):
@@ -22,7 +22,7 @@ def hint(ex, reset=False):
     print(f"Hint {shown + 1}/{len(ex.hints)} for {ex.name}: {ex.hints[shown]}")
 
 
-def show_solution(ex):
+def print_solution(ex):
     """Print the source of exercise ``ex``'s solution; a function comes after the helpers of its
     module that it calls (e.g. cells.lstm_step after cells' gate maths)."""
     shown = []
