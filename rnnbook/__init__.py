@@ -22,6 +22,10 @@ Modules, split by job (the notebooks import them; nothing is copied into a noteb
     plots      the course's plot style and figures
     widgets    the interactive widgets (builders that return a widget, never display it)
     checks     exercise checkers, hints and solutions
+    charlm     notebook 06's character language model: the text, training stream, sampler
+    ngram      counting baselines: character n-grams with Kneser-Ney smoothing
+    probe      exact labels of Python source, and the units that track them
+    charlm_plots, charlm_widgets   notebook 06's figures and widgets
     lab        opens the course in JupyterLab (``make lab``)
 """
 

@@ -107,7 +107,10 @@ def coloured_text(text, values, ax=None, title="", cmap=DIVERGING, limit=None, w
                       interpolation="nearest")
     for r, c, ch in cells:
         if ch not in " \n":
-            ax.text(c, r, ch, ha="center", va="center", fontsize=8, family="monospace")
+            red, green, blue, _ = image.cmap(image.norm(grid[r, c]))
+            dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5  # white on dark cells
+            ax.text(c, r, ch, ha="center", va="center", fontsize=8, family="monospace",
+                    color="white" if dark else "black")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)

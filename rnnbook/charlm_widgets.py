@@ -79,7 +79,7 @@ def sampler_html(state):
     return "<br>".join(parts)
 
 
-def sampler(model, vocab, prompt="def ", temperature=0.8, length=300, seed=0):
+def sampler_box(model, vocab, prompt="def ", temperature=0.8, length=300, seed=0):
     """Sample text from a trained CharModel: temperature, top-k, prompt, length, seed, and a
     Generate button. Controls "prompt", "temperature", "top_k", "length", "seed"; the
     button is ``.generate_button`` (``.generate_button.click()`` presses it). Returns an

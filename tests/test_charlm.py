@@ -236,7 +236,7 @@ def test_loss_by_distance():
 
 
 def test_sampler_generates_on_the_button_only(corpus, model):
-    box = charlm_widgets.sampler(model, corpus.vocab, prompt="def ", length=40, seed=0)
+    box = charlm_widgets.sampler_box(model, corpus.vocab, prompt="def ", length=40, seed=0)
     first = box.state
     assert first.fresh and first.sample.text == charlm_widgets.generate(
         model, corpus.vocab, first.settings).text
