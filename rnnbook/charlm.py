@@ -331,12 +331,13 @@ class TextRun(NamedTuple):
 
 
 def _pieces(n, streams):
-    """Start and length of ``streams`` equal pieces of n positions, the rest in a last one."""
+    """{length: [start, ...]}: ``streams`` equal pieces of n positions (the rest in one more),
+    grouped by length, so that the pieces of one length run side by side as one batch."""
     m = n // streams
-    out = [(k * m, m) for k in range(streams)] if m else []
+    groups = {m: [k * m for k in range(streams)]} if m else {}
     if n - streams * m:
-        out.append((streams * m, n - streams * m))
-    return out
+        groups.setdefault(n - streams * m, []).append(streams * m)
+    return groups
 
 
 def run_text(model, ids, streams=16):
@@ -357,10 +358,7 @@ def run_text(model, ids, streams=16):
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        groups = {}
-        for start, length in _pieces(n, v.positive_int("streams", streams)):
-            groups.setdefault(length, []).append(start)
-        for length, starts in groups.items():
+        for length, starts in _pieces(n, v.positive_int("streams", streams)).items():
             x = torch.stack([ids[s:s + length] for s in starts], dim=1)  # (T, B)
             y = torch.stack([ids[s + 1:s + 1 + length] for s in starts], dim=1)
             h, _ = model.rnn(model.embed(x))  # (T, B, H)
@@ -387,11 +385,8 @@ def lstm_states(model, ids, streams=16):
     n, H = len(ids) - 1, model.hidden_size
     rnn = model.rnn
     hs, cs = np.empty((n, H), np.float32), np.empty((n, H), np.float32)
-    groups = {}  # pieces of one length run side by side, as one batch
-    for start, length in _pieces(n, v.positive_int("streams", streams)):
-        groups.setdefault(length, []).append(start)
     with torch.no_grad():
-        for length, starts in groups.items():
+        for length, starts in _pieces(n, v.positive_int("streams", streams)).items():
             x = torch.stack([ids[s:s + length] for s in starts], dim=1)  # (T, B)
             # The input term for every step at once; the recurrent term step by step.
             inputs = model.embed(x) @ rnn.weight_ih_l0.T + rnn.bias_ih_l0  # (T, B, 4H)
