@@ -2,7 +2,7 @@
 
     corpus = load_corpus()                       # the shipped text, split by position
     model = CharModel(corpus.vocab.size, hidden_size=256)      # embedding, LSTM, readout
-    history = train_model(model, corpus, steps=600)            # truncated BPTT on a stream
+    history = train_model(model, corpus, steps=800)            # truncated BPTT on a stream
     run = run_text(model, corpus.ids("test"))    # per-character losses and hidden states
     text = sample(model, corpus.vocab, "def ", length=200, temperature=0.8, seed=0).text
 

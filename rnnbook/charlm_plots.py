@@ -5,9 +5,11 @@ Like ``rnnbook.plots``: each function draws on ``ax=`` if given, else on a new f
 closed in pyplot at once (the notebook shows it as the cell's value), and returns the figure.
 
 Colours. A unit's activation is signed, so it is drawn with a diverging palette, PuOr:
-purple below 0, white at 0, orange above. PuOr is one of ColorBrewer's diverging schemes
-marked colour-blind safe (its two hues stay apart under protanopia, deuteranopia and
-tritanopia; RdBu is too, PiYG and RdYlGn are not). Values that only go up, such as an
+purple below 0, white at 0, orange above. PuOr is one of the diverging schemes that
+ColorBrewer (Brewer & Harrower, colorbrewer2.org) marks colour-blind safe: purple and orange
+stay apart under red-green and blue-yellow colour blindness, and darkness grows the same way
+on both sides. (RdYlGn and Spectral, often used, are not safe.) The course already draws
+signed gate values in purple and orange (notebook 05). Values that only go up, such as an
 entropy, use viridis, the course's sequential map.
 """
 
