@@ -29,7 +29,13 @@ The numpy cells, from scratch, and what flows back through them:
     cells       RNN, LSTM and GRU cells, their unroll and backprop through time    00, 02, 04, 05
     gradcheck   centred-difference numerical gradients and relative errors             02, 05
     gradients   gradient flow through time: measured norms, the Pascanu bound          04, 05
-    baselines   what a model without order or context can reach: ceilings, windows    01, 03
+    baselines   what a model without order or context can reach: ceilings, windows,   01, 03, 06
+                character n-grams with Kneser-Ney smoothing
+
+The capstone, a character language model on real Python source:
+
+    charlm      the text, its training stream, the char LSTM, the sampler                  06
+    probe       exact labels of Python source, and the units that track them               06
 
 Showing and exercising (these read the modules above; none of those reads these):
 
