@@ -163,3 +163,28 @@ def sequential_steps(T, hidden_size=64):
     H = _validate.positive_int("hidden_size", hidden_size)
     return {"rnn": {"sequential": T, "path": T, "multiply_adds": T * H * H},
             "self-attention": {"sequential": 1, "path": 1, "multiply_adds": 2 * T * T * H}}
+
+
+def exact_by_length(model, data, split="test"):
+    """Exact-match accuracy of greedy decoding, by input length: (lengths (L,), accuracy (L,)).
+
+    model: any seq2seq model of ``rnnbook.models`` (``generate(x, lengths, max_len)``);
+    data: a seq2seq Dataset. An output is right when every token and the <eos> are.
+    """
+    part = getattr(data, _validate.choice("split", split, ("train", "test")))
+    batch = part.batch()
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            pred = model.generate(batch.x, batch.lengths, max_len=batch.y.shape[0] + 2)
+    finally:
+        model.train(was_training)
+    T = batch.y.shape[0]
+    if pred.shape[0] < T:  # generation stops once every row has written <eos>
+        pred = torch.cat([pred, pred.new_full((T - pred.shape[0], pred.shape[1]),
+                                              data.out_vocab.ids["<eos>"])])
+    right = ((pred[:T] == batch.y) | (batch.y < 0)).all(0)  # (N,); IGNORE (< 0) is padding
+    lengths = batch.lengths.numpy()
+    sizes = np.unique(lengths)
+    return sizes, np.array([right.numpy()[lengths == n].mean() for n in sizes])
