@@ -136,6 +136,7 @@ def attention_explorer(model, data, examples):
     return explorer
 
 
-def alignment_figure(run, ax=None, title=None):
+def alignment_figure(run, ax=None, title=None, colorbar=True):
     """The static twin of the explorer: ``attention_plots.alignment`` of one AttentionRun."""
-    return attention_plots.alignment(run.weights, run.source, run.output, ax=ax, title=title)
+    return attention_plots.alignment(run.weights, run.source, run.output, ax=ax, title=title,
+                                     colorbar=colorbar)
