@@ -16,6 +16,7 @@ attends over. Keys and values are time-major, (S, B, H), like every sequence in 
 """
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -63,7 +64,8 @@ def bidirectional_unroll(cell, x, lengths, params_fwd, params_bwd):
     x = _validate.as_array("x", x, ndim=3)
     T, B, _ = x.shape
     lengths = _lengths(lengths, T, B)
-    H = np.shape(params_fwd["weight_hh"])[1]
+    H = _hidden_size("params_fwd", params_fwd)
+    _hidden_size("params_bwd", params_bwd)  # cells.unroll checks the rest of both
     zero = cells.zero_state(cell, B, H, dtype=x.dtype)
     forward, _, _ = cells.unroll(cell, x, zero, params_fwd)
     backward, _, _ = cells.unroll(cell, reverse_padded(x, lengths), zero, params_bwd)
@@ -71,6 +73,14 @@ def bidirectional_unroll(cell, x, lengths, params_fwd, params_bwd):
     hs[np.arange(T)[:, None] >= lengths[None, :]] = 0  # padding: no state, as in torch
     return hs
 
+
+
+def _hidden_size(name, params):
+    """H of a params dict (from its weight_hh (G*H, H)), or raise naming ``name``."""
+    if not isinstance(params, Mapping) or np.ndim(params.get("weight_hh")) != 2:
+        raise TypeError(f"{name}: expected a params dict with weight_hh (G*H, H) "
+                        f"(cells.init_params), got {type(params).__name__}")
+    return np.shape(params["weight_hh"])[1]
 
 
 def stacked_unroll(cell, x, layers):
@@ -84,8 +94,8 @@ def stacked_unroll(cell, x, layers):
     if not isinstance(layers, (list, tuple)) or not layers:
         raise TypeError(f"layers: expected a non-empty list of params dicts, got {layers!r:.60}")
     hs = _validate.as_array("x", x, ndim=3)
-    for params in layers:
-        H = np.shape(params["weight_hh"])[1]
+    for k, params in enumerate(layers):
+        H = _hidden_size(f"layers[{k}]", params)
         hs, _, _ = cells.unroll(cell, hs, cells.zero_state(cell, hs.shape[1], H, hs.dtype), params)
     return hs
 
@@ -156,12 +166,13 @@ def sequential_steps(T, hidden_size=64):
 
     Returns {"rnn": {...}, "self-attention": {...}}, each with
     sequential: steps that must wait for the one before (an RNN's h_t needs h_{t-1});
-    path: the most layers-or-steps a signal crosses from x_1 to the output at T;
+    path: the recurrent steps (RNN: h_1 to h_T) or attention hops a signal crosses from x_1
+        to the output at T;
     multiply_adds: of the recurrent (RNN, T H^2) or the score-and-mix products (2 T^2 H).
     """
     T = _validate.positive_int("T", T)
     H = _validate.positive_int("hidden_size", hidden_size)
-    return {"rnn": {"sequential": T, "path": T, "multiply_adds": T * H * H},
+    return {"rnn": {"sequential": T, "path": T - 1, "multiply_adds": T * H * H},
             "self-attention": {"sequential": 1, "path": 1, "multiply_adds": 2 * T * T * H}}
 
 

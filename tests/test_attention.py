@@ -169,12 +169,19 @@ def test_unroll_helpers_name_bad_arguments():
         attention.stacked_unroll("lstm", np.zeros((2, 1, 3)), [])
     with pytest.raises(ValueError, match="cell: expected one of"):
         attention.bidirectional_unroll("cnn", np.zeros((2, 1, 3)), None, {}, {})
+    with pytest.raises(TypeError, match="params_bwd: expected a params dict"):
+        attention.bidirectional_unroll("lstm", np.zeros((2, 1, 3)), None,
+                                       cells.init_params("lstm", 3, 2), None)
+    with pytest.raises(TypeError, match=r"layers\[1\]: expected a params dict"):
+        attention.stacked_unroll("lstm", np.zeros((2, 1, 3)),
+                                 [cells.init_params("lstm", 3, 2), [1]])
 
 
 def test_sequential_steps_grow_with_T_for_the_rnn_only():
     for T in (10, 100):
         steps = attention.sequential_steps(T)
         assert steps["rnn"]["sequential"] == T and steps["self-attention"]["sequential"] == 1
+        assert steps["rnn"]["path"] == T - 1 and steps["self-attention"]["path"] == 1
     # the count is the number of steps cells.unroll takes one after another
     _, _, caches = cells.unroll("rnn", np.zeros((10, 1, 2)), np.zeros((1, 3)),
                                 cells.init_params("rnn", 2, 3))
