@@ -239,34 +239,47 @@ def init_params(cell, input_size, hidden_size, rng=None):
     return {key: rng.uniform(-bound, bound, size=shape) for key, shape in shapes.items()}
 
 
-def params_from_torch(module, dtype=np.float64):
-    """Copy the weights of a one-layer ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` into a params dict.
+def params_from_torch(module, dtype=np.float64, layer=None, reverse=False):
+    """Copy the weights of an ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` into a params dict.
 
     Returns arrays of ``dtype`` (float64 by default) with PyTorch's shapes and gate order;
-    a module built with bias=False gives zero biases.
+    a module built with bias=False gives zero biases. layer=None: the module must have one
+    unidirectional layer. layer=k (and reverse=True for the backward direction of a
+    bidirectional module) reads that layer's ``weight_ih_l{k}`` (``_reverse``) and the rest:
+    for k >= 1 its input size D is the previous layer's output size (H, or 2H if
+    bidirectional).
     """
     import torch
 
     _validate.instance("module", module, (torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU),
                        "a torch.nn.RNN, LSTM or GRU")
-    if module.num_layers != 1 or module.bidirectional:
-        raise ValueError(f"module: expected one unidirectional layer, got num_layers="
-                         f"{module.num_layers}, bidirectional={module.bidirectional}")
+    if layer is None:
+        if module.num_layers != 1 or module.bidirectional:
+            raise ValueError(f"module: expected one unidirectional layer, got num_layers="
+                             f"{module.num_layers}, bidirectional={module.bidirectional}; "
+                             f"name the layer= (and reverse=) to read")
+        layer = 0
+    layer = _validate.int_in_range("layer", layer, 0, module.num_layers - 1)
+    if _validate.boolean("reverse", reverse) and not module.bidirectional:
+        raise ValueError("reverse: the module is not bidirectional, it has no reverse direction")
     if getattr(module, "proj_size", 0):
         raise ValueError(f"module: expected an LSTM without projection, "
                          f"got proj_size={module.proj_size}")
     dtype = np.dtype(dtype)
     if not np.issubdtype(dtype, np.floating):
         raise TypeError(f"dtype: expected a float dtype, got {dtype}")
-    weight_hh = module.weight_hh_l0.detach().cpu().numpy().astype(dtype)
+    suffix = f"_l{layer}" + ("_reverse" if reverse else "")
+
+    def read(name):
+        return getattr(module, name + suffix).detach().cpu().numpy().astype(dtype)
+
+    weight_hh = read("weight_hh")
     zeros = np.zeros(weight_hh.shape[0], dtype=dtype)
     return {
-        "weight_ih": module.weight_ih_l0.detach().cpu().numpy().astype(dtype),
+        "weight_ih": read("weight_ih"),
         "weight_hh": weight_hh,
-        "bias_ih": module.bias_ih_l0.detach().cpu().numpy().astype(dtype) if module.bias
-        else zeros,
-        "bias_hh": module.bias_hh_l0.detach().cpu().numpy().astype(dtype) if module.bias
-        else zeros.copy(),
+        "bias_ih": read("bias_ih") if module.bias else zeros,
+        "bias_hh": read("bias_hh") if module.bias else zeros.copy(),
     }
 
 

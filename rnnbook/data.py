@@ -562,3 +562,128 @@ def whole_series(split):
     if not isinstance(split, Split) or split.x.ndim != 3 or split.x.shape[2] != 1:
         raise TypeError(f"split: expected a split of rnnbook.data.sines(), got {split!r:.60}")
     return np.concatenate([split.x[:, :, 0].numpy(), split.y[-1:, :, 0].numpy()]).astype(float)
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook 07: context that comes after (bidirectional tagging), and sequences of widely varying
+# length (seq2seq with attention). Padding with torch's pad_sequence: (T, N), time-major.
+# --------------------------------------------------------------------------------------------
+
+_LATER_PREPS = ("of", "near", "by", "beside", "with")
+_OPENINGS = ("", "we saw", "i passed", "they watched", "she liked", "he reached")
+_ENDINGS = ("", "was old", "was new", "was there")
+
+
+def _padded(seqs, value=0):
+    """Lists of ids -> a time-major (T, N) long tensor padded with ``value``."""
+    return torch.nn.utils.rnn.pad_sequence([torch.tensor(s, dtype=torch.long) for s in seqs],
+                                           padding_value=value)
+
+
+def _segment_after(rng):
+    """'we saw the old bank of the river was old': the cue comes after the word it settles.
+
+    Returns (words, tags, held_out). Nothing before the ambiguous word depends on the topic.
+    """
+    topic = str(rng.choice(sorted(_TOPICS)))
+    cue = str(rng.choice(_TOPICS[topic]))
+    word = str(rng.choice(sorted(SENSES)))
+    words = str(rng.choice(_OPENINGS)).split() + ["the"]
+    words += [str(rng.choice(_ADJECTIVES))] if rng.random() < 0.5 else []
+    words += [word, str(rng.choice(_LATER_PREPS)), "the", cue]
+    words += str(rng.choice(_ENDINGS)).split()
+    tags = [SENSES[w][topic] if w in SENSES else NO_TAG for w in words]
+    return words, tags, _tagging_held_out(topic, cue, word)
+
+
+def _tagged_after(rng):
+    """One or two segments joined by 'then'; each segment's cue settles only its own word."""
+    words, tags, held = _segment_after(rng)
+    if rng.random() < 0.5:
+        more, more_tags, more_held = _segment_after(rng)
+        words, tags, held = words + ["then"] + more, tags + [NO_TAG] + more_tags, held or more_held
+    return (words, tags), held
+
+
+def tagging_after(n_train=2000, n_test=500, seed=0):
+    """Synced many-to-many where the context comes *after* the ambiguous word (notebook 07).
+
+    'the bank of the river' -> bank is 'shore'; 'the bank by the loan' -> 'finance'. The words
+    before an ambiguous word never depend on its sense, so a tagger that reads left to right
+    can do no better than one that sees the word alone (:func:`context_free_ceiling`, about
+    50%); a bidirectional one can read the cue.
+
+    x: (T, N) word ids, padded; lengths: (N,); y: (T, N) tag ids (IGNORE on padding);
+    ambiguous: (T, N) bool. The test sentences pair a context word with an ambiguous word never
+    paired in training (the pairs held out of :func:`tagging`).
+    """
+    n_train, n_test = _check_sizes(n_train, n_test)
+    g = rng("seed", seed)
+    train = _sample(g, _tagged_after, False, n_train)
+    test = _sample(g, _tagged_after, True, n_test)
+    vocab = Vocab({w for words, _ in train + test for w in words})
+    labels = (NO_TAG,) + tuple(sorted({s for senses in SENSES.values() for s in senses.values()}))
+
+    def split(sentences):
+        ids = [vocab.encode(" ".join(words)) for words, _ in sentences]
+        x = _padded(ids)
+        ambiguous = _padded([[w in SENSES for w in words] for words, _ in sentences]).bool()
+        y = _padded([[labels.index(t) for t in tags] for _, tags in sentences], IGNORE)
+        return Split(x, y, x_seq=True, y_seq=True, lengths=_lengths(ids), ambiguous=ambiguous)
+
+    held = [f"{cue} + {w}" for topic, cues in sorted(_TOPICS.items()) for cue in cues
+            for w in sorted(SENSES) if _tagging_held_out(topic, cue, w)]
+    return Dataset("tagging_after", "synced", "class", split(train), split(test),
+                   n_in=len(vocab), n_out=len(labels), vocab=vocab, labels=labels,
+                   info={"held_out": held})
+
+
+SYMBOLS = "abcdefghijklmnopqrst"  # the 20 letters of the copying task
+
+
+def _letters_held_out(string):
+    """A fifth of all strings, at every length, held out of training: by the sum of letters."""
+    return sum(SYMBOLS.index(ch) for ch in string) % 5 == 0
+
+
+def _strings(g, n):
+    """Strings whose length n is given: each an example for :func:`_sample`, with its flag."""
+
+    def make(g):
+        s = "".join(g.choice(list(SYMBOLS), size=int(n)))
+        return s, _letters_held_out(s)
+
+    return make
+
+
+def copying(min_len=2, max_len=16, n_train=4000, n_per_length=50, seed=0):
+    """Seq2seq: copy a string of letters a-t whose length varies widely, 'abc' -> 'abc'.
+
+    The first letter out is the first in, read longest ago: all of the input must reach the
+    decoder. Training lengths are uniform in [min_len, max_len]; the test set holds
+    ``n_per_length`` strings of each length, so accuracy can be read by length. The strings
+    whose letter indices sum to a multiple of 5 are only ever in the test set.
+    x: (T, N) character ids, padded; lengths: (N,); y: (T, N) output ids ending with <eos>.
+    """
+    min_len = positive_int("min_len", min_len)
+    max_len = positive_int("max_len", max_len)
+    if max_len < min_len:
+        raise ValueError(f"max_len: expected at least min_len={min_len}, got {max_len}")
+    n_train = positive_int("n_train", n_train)
+    n_per_length = positive_int("n_per_length", n_per_length)
+    g = rng("seed", seed)
+    train = [_sample(g, _strings(g, n), False, 1)[0]
+             for n in g.integers(min_len, max_len + 1, n_train)]
+    test = [s for n in range(min_len, max_len + 1) for s in _sample(g, _strings(g, n), True,
+                                                                    n_per_length)]
+    vocab = Vocab(set(SYMBOLS), level="char")
+
+    def split(strings):
+        src = [vocab.encode(s) for s in strings]
+        tgt = [ids + [vocab.ids[EOS]] for ids in src]
+        return Split(_padded(src), _padded(tgt, IGNORE), x_seq=True, y_seq=True,
+                     lengths=_lengths(src))
+
+    return Dataset("copying", "seq2seq", "class", split(train), split(test), n_in=len(vocab),
+                   n_out=len(vocab), vocab=vocab, out_vocab=vocab, labels=vocab.tokens,
+                   info={"min_len": min_len, "max_len": max_len})

@@ -366,3 +366,143 @@ def count_parameters(model):
     """The number of trainable parameters of a model."""
     _validate.instance("model", model, nn.Module, "a torch.nn.Module")
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook 07: beyond one direction. A tagger with layers and directions, and seq2seq with
+# attention. (Parameters named ``hidden_size``, as torch names them.)
+# --------------------------------------------------------------------------------------------
+
+from rnnbook import attention  # noqa: E402  (this section's own import, kept with it)
+
+
+class DeepTagger(_Model):
+    """Synced many-to-many with ``layers`` stacked recurrent layers, one or both directions.
+
+    The sequences are packed, so the backward direction starts at each sentence's own last
+    word, not in its padding. The head reads [forward h_t ; backward h_t] (2H) when
+    bidirectional, else h_t (H).
+    forward: batch.x (T, B) ids, batch.lengths (B,) or None -> logits (T, B, n_out).
+    """
+
+    kinds = ("synced",)
+
+    def __init__(self, n_in, n_out, cell="lstm", hidden_size=32, embed=16, layers=1,
+                 bidirectional=False, seed=0):
+        super().__init__()
+        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
+        self.cell = choice("cell", cell, CELLS)
+        hidden_size, layers = positive_int("hidden_size", hidden_size), positive_int("layers",
+                                                                                       layers)
+        if not isinstance(bidirectional, bool):
+            raise TypeError(f"bidirectional: expected True or False, got {bidirectional!r}")
+        with _seeded(seed):
+            self.inputs = _Inputs(n_in, embed)
+            self.rnn = _TORCH_CELLS[cell](self.inputs.size, hidden_size, num_layers=layers,
+                                          bidirectional=bidirectional)
+            self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), n_out)
+
+    def forward(self, batch):
+        emb = self.inputs(batch.x)  # (T, B, E)
+        T = emb.shape[0]
+        if batch.lengths is None:
+            hs, _ = self.rnn(emb)
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(emb, batch.lengths.cpu(),
+                                                       enforce_sorted=False)
+            hs, _ = nn.utils.rnn.pad_packed_sequence(self.rnn(packed)[0], total_length=T)
+        return self.head(hs)  # (T, B, n_out)
+
+
+class AttentionSeq2Seq(_Model):
+    """Encoder-decoder whose decoder attends over every encoder state (notebook 07).
+
+    The encoder reads the input; its final state starts the decoder, as in :class:`Seq2Seq`.
+    At each output step the decoder's state h_t is the query of ``attention.attention_step``
+    over the encoder states (keys = values; projected to the decoder's width if the two
+    differ), and the next token is read from tanh(W_c [h_t ; context_t]) (Luong et al. 2015's
+    output layer). Padding of the input gets weight 0.
+    forward: batch.x (S, B) ids, batch.lengths (B,), batch.y (T', B) -> logits (T', B, V).
+    :meth:`generate` -> ids (T', B), greedy; :meth:`attend` also returns the weights.
+    """
+
+    kinds = ("seq2seq",)
+
+    def __init__(self, n_in, n_out, cell="lstm", hidden_size=64, embed=32, encoder_size=None,
+                 seed=0):
+        super().__init__()
+        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
+        self.cell = choice("cell", cell, CELLS)
+        H = positive_int("hidden_size", hidden_size)
+        E = H if encoder_size is None else positive_int("encoder_size", encoder_size)
+        with _seeded(seed):
+            self.inputs = _Inputs(n_in, embed)
+            self.encoder = recurrent(cell, self.inputs.size, E)
+            # the decoder's state starts from the encoder's, so it needs the decoder's width
+            self.bridge = None if E == H else nn.Linear(E, H)
+            # keys W_k s: a learned key lets the scores grow as sharp as needed (an LSTM's
+            # states lie in (-1, 1): unprojected, softmax(s . h / sqrt(H)) stayed nearly flat
+            # after 2000 steps of copying); values at the decoder's width H
+            self.keys = nn.Linear(E, H, bias=False)
+            self.values = None if E == H else nn.Linear(E, H, bias=False)
+            self.embed = nn.Embedding(n_out, positive_int("embed", embed), padding_idx=PAD_ID)
+            self.decoder = recurrent(cell, embed, H)
+            self.combine = nn.Linear(2 * H, H)
+            self.head = nn.Linear(H, n_out)
+
+    def encode(self, x, lengths=None):
+        """x (S, B) -> (keys, values (S, B, H), mask (B, S) or None, the initial state)."""
+        emb = self.inputs(x)
+        S = emb.shape[0]
+        if lengths is None:
+            states, final = self.encoder(emb)
+            mask = None
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(emb, lengths.cpu(), enforce_sorted=False)
+            states, final = self.encoder(packed)
+            states, _ = nn.utils.rnn.pad_packed_sequence(states, total_length=S)
+            mask = torch.arange(S, device=x.device)[None, :] < lengths[:, None]  # (B, S)
+        if self.bridge is not None:
+            final = tuple(torch.tanh(self.bridge(s)) for s in final) if isinstance(
+                final, tuple) else torch.tanh(self.bridge(final))
+        values = states if self.values is None else self.values(states)
+        return self.keys(states), values, mask, final
+
+    def _read(self, hs, keys, values, mask):
+        """Decoder states hs (T', B, H) -> (logits (T', B, V), weights (T', B, S)).
+
+        Each h_t queries the encoder states alone; all T' steps go in one call, which
+        attention_step_torch allows (the same numbers as T' calls, about 3x faster).
+        """
+        context, weights = attention.attention_step_torch(hs, keys, values, mask)
+        return self.head(torch.tanh(self.combine(torch.cat([hs, context], -1)))), weights
+
+    def forward(self, batch):
+        keys, values, mask, state = self.encode(batch.x, batch.lengths)
+        prev = torch.roll(batch.y, 1, dims=0)  # teacher forcing: step t reads target t-1
+        prev[0] = BOS_ID
+        prev[prev == IGNORE] = PAD_ID
+        hs, _ = self.decoder(self.embed(prev), state)  # (T', B, H)
+        return self._read(hs, keys, values, mask)[0]
+
+    def attend(self, x, lengths=None, max_len=12):
+        """Greedy decoding: -> (ids (T', B), weights (T', B, S)); rows after <eos> are <eos>."""
+        keys, values, mask, state = self.encode(x, lengths)
+        B = x.shape[1]
+        token = torch.full((1, B), BOS_ID, dtype=torch.long, device=x.device)
+        done = torch.zeros(B, dtype=torch.bool, device=x.device)
+        out, weights = [], []
+        for _ in range(max_len):
+            hs, state = self.decoder(self.embed(token), state)
+            logits, w = self._read(hs, keys, values, mask)
+            token = logits.argmax(-1)  # (1, B)
+            token[0, done] = EOS_ID
+            out.append(token)
+            weights.append(w)
+            done |= token[0] == EOS_ID
+            if done.all():
+                break
+        return torch.cat(out), torch.cat(weights)
+
+    def generate(self, x, lengths=None, max_len=12):
+        return self.attend(x, lengths, max_len)[0]

@@ -224,6 +224,7 @@ COURSE = ROOT.parent / "shared" / "COURSE.md"
 # depends on another.
 ADDED_SECTIONS = [
     "06",  # issue #13: the capstone, a character-level language model
+    "07",  # issue #14: beyond one direction (bidirectional, stacked, attention)
 ]
 
 
@@ -232,8 +233,9 @@ def test_every_section_of_the_course_has_its_notebook():
     sections = re.findall(r"^## (\d\d) ", COURSE.read_text(), flags=re.MULTILINE)
     assert sections == [f"{i:02d}" for i in range(6)]
     numbers = [p.name[:2] for p in NOTEBOOKS]
-    assert numbers == sections + ADDED_SECTIONS, \
-        f"one notebook per section of COURSE.md and of ADDED_SECTIONS: {numbers}"
+    expected = sorted(sections + ADDED_SECTIONS)
+    assert numbers == expected, f"one notebook per section of COURSE.md and ADDED_SECTIONS: " \
+                                f"{numbers}, expected {expected}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
