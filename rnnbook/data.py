@@ -459,8 +459,9 @@ def dates(n_train=5000, n_test=500, seed=0):
         return Split(_pad(src), _pad(tgt, IGNORE), x_seq=True, y_seq=True,
                      lengths=_lengths(src))
 
-    held = [f"{MONTHS[m]} as {DATE_FORMATS[f]}" for f in range(len(DATE_FORMATS))
-            for m in range(12) if _date_held_out(f, m)]
+    # a held-out (month, format) pair, written out on the 25th of that month in 2026
+    held = [f"{MONTHS[m]} as '{format_date(datetime.date(2026, m + 1, 25), f)}'"
+            for f in range(len(DATE_FORMATS)) for m in range(12) if _date_held_out(f, m)]
     return Dataset("dates", "seq2seq", "class", split(train), split(test), n_in=len(vocab),
                    n_out=len(out_vocab), vocab=vocab, out_vocab=out_vocab,
                    labels=out_vocab.tokens, info={"held_out": held})
