@@ -326,8 +326,12 @@ SENSES = {  # ambiguous word -> its sense under each topic
     "branch": {"nature": "tree", "money": "office"},
 }
 NO_TAG = "-"  # the tag of every word that is not ambiguous
-_PREPS = ("near", "about", "after", "with", "by")
-_ACTIONS = ("we saw", "we found", "i passed", "they watched", "she liked", "he reached")
+# Each context word comes with the words that lead to it, chosen so that the sentences read
+# as English: "by the river we saw the old bank", "for the loan we visited the bank".
+_LEADS = {"forest": "in the", "garden": "in the", "lake": "by the", "meadow": "in the",
+          "river": "by the", "stream": "by the", "cash": "with the", "loan": "for the",
+          "rent": "for the", "salary": "for my", "savings": "for our", "tax": "for the"}
+_ACTIONS = ("we saw", "we found", "she noticed", "he checked", "they visited", "i looked at")
 _ADJECTIVES = ("old", "big", "small", "new")
 
 
@@ -337,13 +341,13 @@ def _tagging_held_out(topic, cue, word):
 
 
 def _segment(rng):
-    """'near the river we saw the old bank [and the branch]': the cue sets every sense after it.
+    """'by the river we saw the old bank [and the branch]': the cue sets every sense after it.
 
     Returns (words, tags, held_out).
     """
     topic = str(rng.choice(sorted(_TOPICS)))
     cue = str(rng.choice(_TOPICS[topic]))
-    words = [str(rng.choice(_PREPS)), "the", cue, *str(rng.choice(_ACTIONS)).split()]
+    words = [*_LEADS[cue].split(), cue, *str(rng.choice(_ACTIONS)).split()]
     held = False
     for k in range(1 + int(rng.random() < 0.5)):
         word = str(rng.choice(sorted(SENSES)))
@@ -355,7 +359,7 @@ def _segment(rng):
 
 
 def _tagged_sentence(rng):
-    """One or two segments; in two, the second cue overrides the first ('then about the loan')."""
+    """One or two segments; in two, the second cue overrides the first ('then for the loan')."""
     words, tags, held = _segment(rng)
     if rng.random() < 0.5:
         more, more_tags, more_held = _segment(rng)
@@ -366,7 +370,7 @@ def _tagged_sentence(rng):
 def tagging(n_train=2000, n_test=500, seed=0):
     """Synced many-to-many: tag the sense of each ambiguous word from the words before it.
 
-    'near the river we saw the bank' -> bank is 'shore'; 'about the loan ... the bank' -> bank
+    'by the river we saw the bank' -> bank is 'shore'; 'for the loan ... the bank' -> bank
     is 'finance'. Every other word is tagged '-'. A tagger that sees only the current word
     scores about 50% on the ambiguous words (see ``baselines.context_free_ceiling``).
 
@@ -455,8 +459,9 @@ def dates(n_train=5000, n_test=500, seed=0):
         return Split(_pad(src), _pad(tgt, IGNORE), x_seq=True, y_seq=True,
                      lengths=_lengths(src))
 
-    held = [f"{MONTHS[m]} as {DATE_FORMATS[f]}" for f in range(len(DATE_FORMATS))
-            for m in range(12) if _date_held_out(f, m)]
+    # a held-out (month, format) pair, written out on the 25th of that month in 2026
+    held = [f"{MONTHS[m]} as '{format_date(datetime.date(2026, m + 1, 25), f)}'"
+            for f in range(len(DATE_FORMATS)) for m in range(12) if _date_held_out(f, m)]
     return Dataset("dates", "seq2seq", "class", split(train), split(test), n_in=len(vocab),
                    n_out=len(out_vocab), vocab=vocab, out_vocab=out_vocab,
                    labels=out_vocab.tokens, info={"held_out": held})

@@ -13,6 +13,7 @@ their initial weights without touching torch's global generator.
     OneToMany   an image encoder whose output starts a decoder RNN: captions
     ManyToOne   reads a sequence, answers from the hidden state at its last valid step
     Tagger      synced many-to-many: one output per step (also the delayed echo)
+    WindowTagger  one output per step from the last ``width`` inputs only: feed-forward
     Seq2Seq     an encoder RNN reads the input, a decoder RNN writes the output
     BagOfWords  an MLP over word counts: order-blind, whatever its capacity
 """
@@ -215,6 +216,34 @@ class Tagger(_Reader):
 
     def forward(self, batch):
         return self.chunk(batch.x)[0]
+
+
+class WindowTagger(Model):
+    """A feed-forward tagger: the output at step t sees only the inputs x_{t-width+1..t}.
+
+    The feed-forward rival of :class:`Tagger` (notebook 01): one hidden layer over a sliding
+    window, the same weights at every step (a causal 1-d convolution), and no state, so
+    nothing older than ``width`` steps can reach an output, however long it trains.
+    forward: batch.x (T, B) ids -> logits (T, B, n_out).
+    """
+
+    kinds = ("synced",)
+
+    def __init__(self, n_in, n_out, width, hidden_size=32, embed=16, seed=0):
+        super().__init__()
+        self._check_arguments(n_in, n_out, seed, width=width, hidden_size=hidden_size,
+                              embed=embed)
+        self.width = width
+        with _seeded(seed):
+            self.inputs = _Inputs(n_in, embed)
+            self.window = nn.Conv1d(self.inputs.size, hidden_size, width)
+            self.head = nn.Linear(hidden_size, n_out)
+
+    def forward(self, batch):
+        e = self.inputs(batch.x).permute(1, 2, 0)  # (B, E, T)
+        e = nn.functional.pad(e, (self.width - 1, 0))  # zeros before step 1: the window is causal
+        hidden = torch.tanh(self.window(e)).permute(2, 0, 1)  # (T, B, H)
+        return self.head(hidden)
 
 
 class _Decoder(nn.Module):

@@ -346,7 +346,7 @@ def caption(model, data, image, max_len=12):
 
 
 def tag(model, data, text):
-    """Tag each ambiguous word with its sense: 'near the river we saw the bank(shore)'."""
+    """Tag each ambiguous word with its sense: 'by the river we saw the bank(shore)'."""
     _check_task(model, data, "tagging")
     x, _ = _tokens(data, text)
     tags = _run(model, x).argmax(-1)[:, 0].tolist()

@@ -40,6 +40,19 @@ def test_baseline_shapes():
     x, lengths = tokens()
     assert models.OneToOne(432, 4)(Batch(torch.rand(B, 432), None)).shape == (B, 4)
     assert models.BagOfWords(V)(Batch(x, None, lengths)).shape == (B, 2)
+    assert models.WindowTagger(V, 4, width=3)(Batch(x, None)).shape == (T, B, 4)
+
+
+def test_window_tagger_sees_only_its_window():
+    """Step t's output depends on x_{t-width+1..t} and on nothing else, before or after."""
+    model, width, t = models.WindowTagger(V, 4, width=3), 3, 4
+    x, _ = tokens()
+    out = model(Batch(x, None))
+    for s in range(T):
+        changed = x.clone()
+        changed[s] = torch.where(x[s] == 3, 4, 3)  # another word at step s only
+        moved = (model(Batch(changed, None))[t] - out[t]).abs().max() > 0
+        assert bool(moved) == (t - width < s <= t), s
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -133,6 +146,7 @@ def test_parameter_counts():
 @pytest.mark.parametrize("call, error, message", [
     (lambda: models.ManyToOne(V, cell="transformer"), ValueError, "cell: expected one of"),
     (lambda: models.Tagger(0, 3), ValueError, "n_in: expected a positive int"),
+    (lambda: models.WindowTagger(V, 3, width=0), ValueError, "width: expected a positive int"),
     (lambda: models.Seq2Seq(V, 9, hidden_size=2.5), TypeError,
      "hidden_size: expected a positive int"),
     (lambda: models.OneToOne(432, 4, seed=-1), ValueError, "seed: expected a non-negative"),

@@ -79,7 +79,7 @@ def test_architecture_diagram_draws_its_inputs_outputs_and_shapes(name):
     assert colours.count(to_hex(plots.BLUE)) == len(arch.x_steps)
     assert colours.count(to_hex(plots.GREEN)) == len(arch.y_steps)
     hidden = colours.count(to_hex(plots.ORANGE)) + colours.count(to_hex(plots.PURPLE))
-    assert hidden == arch.steps
+    assert hidden == arch.steps + (0 in arch.x_steps)  # step 0: an h_0 set by the input
     texts = " ".join(t.get_text() for t in ax.texts)
     assert f"input x: {arch.input_shape}" in texts and f"output y: {arch.output_shape}" in texts
     assert ax.get_title() == name
@@ -91,6 +91,30 @@ def test_the_five_architectures_have_the_course_names_and_shapes():
     seq2seq = plots.ARCHITECTURES["seq2seq"]
     assert set(seq2seq.x_steps).isdisjoint(seq2seq.y_steps)  # the decoder reads no input
     assert plots.ARCHITECTURES["many-to-one"].y_steps == (4,)
+
+
+@pytest.mark.parametrize("name", list(plots.ARCHITECTURES))
+def test_decoder_steps_read_the_previous_output_and_the_context(name):
+    """Notebook 03's decoder: h_t = cell([embed(y_{t-1}); h_0], h_{t-1}), y_0 = <bos>."""
+    arch = plots.ARCHITECTURES[name]
+    ax = plots.architecture_diagram(name).axes[0]
+    decoder = [s for s in range(1, arch.steps + 1) if arch.decoder_from and s >= arch.decoder_from]
+    centres = [b.get_x() + plots.NODE / 2 for b in boxes(ax)
+               if to_hex(b.get_facecolor()) == to_hex(plots.PURPLE)]
+    assert centres == pytest.approx(decoder)  # the decoder's h nodes, one per decoder step
+
+    def ends(gid):  # (start, end) of each arrow tagged gid: its path's first and third vertex
+        return [p.get_path().vertices[[0, 2]] for p in ax.patches if p.get_gid() == gid]
+
+    feedback, context = ends("feedback"), ends("context")
+    assert len(feedback) == len(context) == len(decoder)
+    for s, (start, end) in zip(decoder, feedback, strict=True):
+        assert start[1] > end[1] > 1.0  # from the output row (or <bos>) down into h_s ...
+        assert start[0] < s - plots.NODE / 2 + 1e-9 and end[0] == pytest.approx(s - 0.3, abs=0.05)
+    for s, (start, end) in zip(decoder, context, strict=True):
+        assert start[0] == pytest.approx(s) and start[1] < end[1] <= 1.0  # up into h_s
+    texts = [t.get_text() for t in ax.texts]
+    assert ("<bos>" in texts) == bool(decoder) and ("context" in texts) == bool(decoder)
 
 
 def test_architecture_diagram_rejects_an_unknown_name():

@@ -175,9 +175,9 @@ def test_predictions_are_readable(trained):
     assert re.fullmatch(r"(positive|negative) \(\d\.\d\d\)",
                         train.predict_sentiment(model, ds, "The film was NOT bad, just good!"))
     ds, model, _ = trained["synced"]
-    tagged = train.tag(model, ds, "near the river we saw the bank")
-    assert tagged.startswith("near the river we saw the bank(")
-    assert tagged[len("near the river we saw the bank("):-1] in ("shore", "finance")
+    tagged = train.tag(model, ds, "by the river we saw the bank")
+    assert tagged.startswith("by the river we saw the bank(")
+    assert tagged[len("by the river we saw the bank("):-1] in ("shore", "finance")
     ds, model, _ = trained["seq2seq"]
     assert re.fullmatch(r"[0-9-]*", train.translate_date(model, ds, "25 November 2026"))
     ds, model, _ = trained["one-to-many"]

@@ -47,12 +47,14 @@ def _node(ax, cx, cy, text, colour, chain=None, row=None, step=None):
         chain.labels.append(label)
 
 
-def _arrow(ax, start, end, text=None, rad=0.0):
-    ax.add_patch(FancyArrowPatch(
-        start, end, arrowstyle="-|>", mutation_scale=9, linewidth=1.0, color=BLACK,
-        connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0,
+def _arrow(ax, start, end, text=None, rad=0.0, colour=BLACK, linestyle="-", gid=None):
+    arrow = FancyArrowPatch(
+        start, end, arrowstyle="-|>", mutation_scale=9, linewidth=1.0, color=colour,
+        connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0, linestyle=linestyle,
         zorder=0.9,  # under the boxes it touches, whichever is drawn first
-    ))
+    )
+    arrow.set_gid(gid)  # tests find the decoder's "feedback" and "context" arrows by it
+    ax.add_patch(arrow)
     if text:
         mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.12)
         ax.text(*mid, text, ha="center", va="bottom", fontsize=8)
@@ -68,6 +70,9 @@ def _draw_chain(ax, steps, x_steps, y_steps, x0=0.0, h0=False, subscripts=True, 
     chain = Chain({}, {}, {}, [])
     if h0:
         _node(ax, x0, ROW["h"], name("h", 0), ORANGE, chain, "h", 0)
+        if 0 in x_steps:  # an input that sets h_0 (the one-to-many's image)
+            _node(ax, x0, ROW["x"], name("x", 0), BLUE, chain, "x", 0)
+            _arrow(ax, (x0, ROW["x"] + half), (x0, ROW["h"] - half))
     for s in range(1, steps + 1):
         cx = x0 + s
         colour = (h_colours or {}).get(s, ORANGE)
@@ -147,8 +152,10 @@ def rnn_graph(T, step=None, ax=None):
 class Architecture(NamedTuple):
     """One of the five input/output architectures, as drawn by ``architecture_diagram``.
 
-    steps: columns drawn; x_steps, y_steps: the steps that take an input / emit an output;
-    decoder_from: seq2seq's first decoder step (None otherwise).
+    steps: columns drawn; x_steps, y_steps: the steps that take an input / emit an output
+    (step 0: an input that sets the initial state h_0, drawn left of step 1);
+    decoder_from: the first step of a decoder (one-to-many, seq2seq; None otherwise). Each
+    decoder step reads the previous output y_{t-1} (``<bos>`` at the first) and the context.
     """
 
     name: str
@@ -166,8 +173,8 @@ ARCHITECTURES = {
     for a in (
         Architecture("one-to-one", 1, (1,), (1,), "(B, D)", "(B, V)",
                      "a single input to a single output, with no recurrence: the baseline"),
-        Architecture("one-to-many", 4, (1,), (1, 2, 3, 4), "(B, D)", "(T, B, V)",
-                     "caption a small synthetic image with a few words"),
+        Architecture("one-to-many", 4, (0,), (1, 2, 3, 4), "(B, D)", "(T, B, V)",
+                     "caption a small synthetic image with a few words", decoder_from=1),
         Architecture("many-to-one", 4, (1, 2, 3, 4), (4,), "(T, B, D)", "(B, V)",
                      "the sentiment of a sentence, with negation and intensifiers"),
         Architecture("many-to-many (synced)", 4, (1, 2, 3, 4), (1, 2, 3, 4),
@@ -181,25 +188,51 @@ ARCHITECTURES = {
 assert tuple(ARCHITECTURES) == models.ARCHITECTURE_NAMES, "plots and models name them differently"
 
 
+def _decoder_inputs(ax, arch):
+    """Draw what every decoder step reads besides h_{t-1}, as notebook 03's equations say.
+
+    Feedback (dashed): y_{t-1}, the previous output, into h_t; the first step reads <bos>.
+    Context (purple): the encoder's last state h_0 into every decoder step, along a line
+    drawn between the x and h rows.
+    """
+    half, first = NODE / 2, arch.decoder_from
+    ax.text(first - 1, ROW["y"], "<bos>", ha="center", va="center", fontsize=8)
+    for s in range(first, arch.steps + 1):
+        _arrow(ax, (s - 1 + (half if s > first else 0.25), ROW["y"] - (half if s > first else 0.1)),
+               (s - half, ROW["h"] + half), linestyle="--", gid="feedback")
+    source, bus = first - 1, ROW["h"] - half - 0.12  # the encoder's last state; the line's height
+    line = ax.plot([source + 0.2, source + 0.2, arch.steps], [ROW["h"] - half, bus, bus],
+                   color=PURPLE, linewidth=1.0, zorder=0.9)[0]
+    line.set_gid("context line")
+    for s in range(first, arch.steps + 1):
+        _arrow(ax, (s, bus), (s, ROW["h"] - half), colour=PURPLE, gid="context")
+    ax.text(source + 0.3, bus - 0.05, "context", ha="left", va="top", fontsize=8,
+            color=PURPLE)
+
+
 def architecture_diagram(name, ax=None):
     """Figure: the named architecture's unrolled diagram with its input and output shapes.
 
     name: one of ``models.ARCHITECTURE_NAMES`` (the keys of ARCHITECTURES).
+    Decoders draw the previous output fed back (dashed) and the context line (purple).
     """
     arch = ARCHITECTURES[v.choice("name", name, tuple(ARCHITECTURES))]
     fig, ax = figure_and_axes(ax, (5.5, 3.4))
     decoder = {s: PURPLE for s in range(arch.decoder_from or arch.steps + 1, arch.steps + 1)}
-    _draw_chain(ax, arch.steps, arch.x_steps, arch.y_steps, subscripts=False, h_colours=decoder)
+    h0 = 0 in arch.x_steps
+    _draw_chain(ax, arch.steps, arch.x_steps, arch.y_steps, h0=h0, subscripts=False,
+                h_colours=decoder)
     if arch.decoder_from:
-        ax.text(arch.decoder_from - 0.5, ROW["h"] - 0.5, "context", ha="center", fontsize=8)
-        ax.text(1 + (arch.decoder_from - 2) / 2, ROW["y"], "encoder", ha="center", fontsize=9)
+        _decoder_inputs(ax, arch)
+        encoder_mid = (arch.decoder_from - 1) / 2 if h0 else 1 + (arch.decoder_from - 2) / 2
+        ax.text(encoder_mid, ROW["y"] + 0.45 if h0 else ROW["y"], "encoder", ha="center",
+                fontsize=9)
         ax.text((arch.decoder_from + arch.steps) / 2, ROW["x"], "decoder", ha="center",
                 fontsize=9)
-    left, right = 0.3, arch.steps + 0.7
+    left, right = (-0.7 if h0 else 0.3), arch.steps + 0.7
     ax.text((left + right) / 2, ROW["x"] - 0.55, f"input x: {arch.input_shape}",
             ha="center", va="top", fontsize=9)
     ax.text((left + right) / 2, ROW["y"] + 0.55, f"output y: {arch.output_shape}",
             ha="center", va="bottom", fontsize=9)
     _diagram_axes(ax, (min(left, 0.3) - 0.9, max(right, 2.0) + 0.9), arch.name)
     return fig
-
