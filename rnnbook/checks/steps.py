@@ -313,7 +313,8 @@ _HINTS = {
     ),
     "lstm": (
         # Printed in notebook 05's compared output: its words stay as they are.
-        "One product per weight gives all four gates at once: a = x_t @ W_ih.T + b_ih + "
+        "One product per weight gives all four blocks (three gates and the candidate g) at once: "
+        "a = x_t @ W_ih.T + b_ih + "
         "h_prev @ W_hh.T + b_hh, of shape (B, 4H).",
         "Split a into four (B, H) blocks in PyTorch's order i, f, g, o (np.split(a, 4, "
         "axis=1)); the gates i, f and o go through a sigmoid, the candidate g through tanh.",
