@@ -131,8 +131,8 @@ def gradient_curves(settings, hidden_size=16, input_size=8, seed=0):
 
     W_hh's weight blocks (1, 4 or 3: ``cells.NUM_BLOCKS``) are rho times random orthogonal
     matrices, always the same ones for a seed, so moving rho only rescales them. The biases
-    are zero: then small inputs keep the state near 0, where tanh is linear and the measured norm follows rho^(T - k), and large
-    inputs saturate it. x (T, 1, D) is input_scale times standard normal noise, fixed by the
+    are zero: then small inputs keep the state near 0, where tanh is linear and the measured
+    norm follows rho^(T - k), and large inputs saturate it. x (T, 1, D) is input_scale times standard normal noise, fixed by the
     seed, so that T and the scale change nothing else. The gated cells take no
     nonlinearity (theirs are fixed). The bound is a vanilla RNN's at this rho,
     (gamma * rho)^(T - k) with gamma = 1, drawn for the gated cells too for comparison.
