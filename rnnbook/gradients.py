@@ -129,22 +129,27 @@ def gradient_curves(settings, hidden_size=16, input_size=8, seed=0):
     """Measure the gradient norms for ``settings`` (a GradientSettings) and compute the
     Pascanu bound: a GradientCurves.
 
-    W_hh's weight blocks (1, 4 or 3: ``cells.NUM_BLOCKS``) are rho times random orthogonal
-    matrices, always the same ones for a seed, so moving rho only rescales them. The biases are
-    zero: then small inputs keep the state near 0, where tanh is linear and the measured norm
-    follows rho^(T - k), and large inputs saturate it. x (T, 1, D) is input_scale times standard
-    normal noise, fixed by the seed, so that T and the scale change nothing else. The gated
-    cells take no nonlinearity (theirs are fixed). The bound is a vanilla RNN's at this rho,
-    (gamma * rho)^(T - k) with gamma = 1, drawn for the gated cells too for comparison. """
-    cell, rho, T, nonlinearity, input_scale = _validate.instance( "settings", settings,
-    GradientSettings, "a GradientSettings") T = _validate.positive_int("settings.T", T)
-    input_scale = _validate.number("settings.input_scale", input_scale, low=0) seed =
-    _validate.non_negative_int("seed", seed)  # an int, not a Generator: it seeds 3 rngs
-    nonlinearity = nonlinearity if cell == "rnn" else "tanh" params = cells.init_params(cell,
-    input_size, hidden_size, seed) params = with_spectral_radius(cell, params, rho, seed + 1)
-    for key in ("bias_ih", "bias_hh"): params[key] = np.zeros_like(params[key]) x = input_scale
-    * np.random.default_rng(seed + 2).normal(size=(T, 1, input_size)) state0 =
-    cells.zero_state(cell, 1, hidden_size) norms = gradient_norms(cell, x, state0, params,
-    nonlinearity) # pascanu_bound reads sigma_max of a vanilla RNN's W_hh: any rho * orthogonal
-    one will do. rnn = with_spectral_radius("rnn", cells.init_params("rnn", 1, hidden_size),
-    rho) return GradientCurves(norms, pascanu_bound(rnn, T, gamma=1.0))
+    W_hh's weight blocks are rho times random orthogonal matrices, always the same ones for
+    a seed, so moving rho only rescales them. The biases are zero: then small inputs keep the
+    state near 0, where tanh is linear and the measured norm follows rho^(T - k), and large
+    inputs saturate it. x (T, 1, D) is input_scale times standard normal noise, fixed by the
+    seed, so that T and the scale change nothing else. The gated cells take no
+    nonlinearity (theirs are fixed). The bound is a vanilla RNN's at this rho,
+    (gamma * rho)^(T - k) with gamma = 1, drawn for the gated cells too for comparison.
+    """
+    cell, rho, T, nonlinearity, input_scale = _validate.instance(
+        "settings", settings, GradientSettings, "a GradientSettings")
+    T = _validate.positive_int("settings.T", T)
+    input_scale = _validate.number("settings.input_scale", input_scale, low=0)
+    seed = _validate.non_negative_int("seed", seed)  # an int, not a Generator: it seeds 3 rngs
+    nonlinearity = nonlinearity if cell == "rnn" else "tanh"
+    params = cells.init_params(cell, input_size, hidden_size, seed)
+    params = with_spectral_radius(cell, params, rho, seed + 1)
+    for key in ("bias_ih", "bias_hh"):
+        params[key] = np.zeros_like(params[key])
+    x = input_scale * np.random.default_rng(seed + 2).normal(size=(T, 1, input_size))
+    state0 = cells.zero_state(cell, 1, hidden_size)
+    norms = gradient_norms(cell, x, state0, params, nonlinearity)
+    # pascanu_bound reads sigma_max of a vanilla RNN's W_hh: any rho * orthogonal one will do.
+    rnn = with_spectral_radius("rnn", cells.init_params("rnn", 1, hidden_size), rho)
+    return GradientCurves(norms, pascanu_bound(rnn, T, gamma=1.0))
