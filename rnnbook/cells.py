@@ -56,8 +56,8 @@ PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 # GRU's n are candidates, not gates.
 WEIGHT_BLOCKS = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 GATES = {"rnn": (), "lstm": ("i", "f", "o"), "gru": ("r", "z")}
-NUM_BLOCKS = {cell: len(blocks) for cell, blocks in WEIGHT_BLOCKS.items()}  # 1, 4, 3
-NUM_GATES = NUM_BLOCKS  # the name notebook 05 used for the block count; kept so it still runs
+NUM_BLOCKS = {cell: len(blocks) for cell, blocks in WEIGHT_BLOCKS.items()}  # 1, 4, 3 blocks
+# ... and 0, 3, 2 gates: a block count is not a gate count.
 
 
 def block_rows(cell, block, hidden_size):
@@ -81,7 +81,7 @@ class LSTMState(NamedTuple):
 
 
 class LSTMGates(NamedTuple):
-    """LSTM gate activations, each (B, H): input i, forget f, candidate g, output o."""
+    """LSTM block activations, each (B, H): gates i (input), f (forget), o (output); candidate g."""
 
     i: np.ndarray
     f: np.ndarray
@@ -242,7 +242,7 @@ def init_params(cell, input_size, hidden_size, rng=None):
 def params_from_torch(module, dtype=np.float64, layer=None, reverse=False):
     """Copy the weights of an ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` into a params dict.
 
-    Returns arrays of ``dtype`` (float64 by default) with PyTorch's shapes and gate order;
+    Returns arrays of ``dtype`` (float64 by default) with PyTorch's shapes and block order;
     a module built with bias=False gives zero biases. layer=None: the module must have one
     unidirectional layer. layer=k (and reverse=True for the backward direction of a
     bidirectional module) reads that layer's ``weight_ih_l{k}`` (``_reverse``) and the rest:
@@ -334,14 +334,16 @@ def _rnn_hidden(input_term, h_prev, params, nonlinearity):
 
 
 def _lstm_gates(input_term, h_prev, params):
-    """The four LSTM gate activations (PyTorch row order i, f, g, o), each (B, H)."""
+    """The LSTM's four block activations (PyTorch row order i, f, g, o), each (B, H):
+    three sigmoid gates i, f, o and the tanh candidate g."""
     a = input_term + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, 4H)
     a = _blocks(a, "lstm")
     return LSTMGates(i=sigmoid(a["i"]), f=sigmoid(a["f"]), g=np.tanh(a["g"]), o=sigmoid(a["o"]))
 
 
 def _gru_gates(input_term, h_prev, params):
-    """The GRU gates (PyTorch row order r, z, n), each (B, H), and hn = W_hn h_prev + b_hn."""
+    """The GRU's block activations (PyTorch row order r, z, n), each (B, H): the gates r, z
+    and the candidate n; and hn = W_hn h_prev + b_hn."""
     x = _blocks(input_term, "gru")
     h = _blocks(h_prev @ params["weight_hh"].T + params["bias_hh"], "gru")
     x_n, h_n = x["n"], h["n"]

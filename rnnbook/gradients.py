@@ -87,7 +87,7 @@ def _scaled_orthogonal(H, rho, rng):
 
 
 def with_spectral_radius(cell, params, rho, rng=None):
-    """A copy of ``params`` whose weight_hh has each H x H gate block = rho * orthogonal.
+    """A copy of ``params`` whose weight_hh has each H x H weight block = rho * orthogonal.
 
     For the RNN that is W_hh itself; for the LSTM (4 blocks) and GRU (3 blocks) each block's
     recurrent matrix gets its own random orthogonal matrix. The other arrays are copied
@@ -129,8 +129,8 @@ def gradient_curves(settings, hidden_size=16, input_size=8, seed=0):
     """Measure the gradient norms for ``settings`` (a GradientSettings) and compute the
     Pascanu bound: a GradientCurves.
 
-    W_hh's gate blocks are rho times random orthogonal matrices, always the same ones for a
-    seed, so moving rho only rescales them. The biases are zero: then small inputs keep the
+    W_hh's weight blocks are rho times random orthogonal matrices, always the same ones for
+    a seed, so moving rho only rescales them. The biases are zero: then small inputs keep the
     state near 0, where tanh is linear and the measured norm follows rho^(T - k), and large
     inputs saturate it. x (T, 1, D) is input_scale times standard normal noise, fixed by the
     seed, so that T and the scale change nothing else. The gated cells take no

@@ -420,3 +420,65 @@ def test_window_errors_draws_both_curves_the_floor_and_the_width():
     assert [list(ln.get_xdata()) for ln in ax.get_lines()][-1] == [3, 3]
     with pytest.raises(ValueError, match=r"shuffled: expected shape \(4\), got shape \(3,\)"):
         plots.window_errors(widths, in_order, shuffled[:3])
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_cell_diagram_panels_highlight_one_block_each(cell):
+    """One panel per weight block; in each, exactly that block's path is bold and coloured."""
+    fig = plots.cell_diagram_panels(cell)
+    blocks = cells.WEIGHT_BLOCKS[cell]
+    drawn = [ax for ax in fig.axes if ax.patches]
+    assert len(drawn) == len(blocks)
+    for ax, block in zip(drawn, blocks, strict=True):
+        bold = [p for p in ax.patches if p.get_linewidth() > 2]
+        colour = to_hex(plots.BLOCK_COLOUR[block])
+        lit_boxes = [p for p in ax.patches if to_hex(p.get_facecolor()) == colour]
+        assert lit_boxes, f"{cell} {block}: no box filled with its colour"
+        assert all(p.get_linewidth() > 2 for p in lit_boxes)
+        # Nothing of another block's colour is lit (the colours differ within a cell).
+        others = {to_hex(plots.BLOCK_COLOUR[b]) for b in blocks if b != block}
+        assert not [p for p in bold if to_hex(p.get_edgecolor()) in others
+                    or to_hex(p.get_facecolor()) in others]
+        assert f"{block}_t" in ax.get_title()  # the panel is titled with its block's equation
+
+
+def test_highlight_lights_exactly_the_blocks_path():
+    fig, ax = plots.closed_subplots()
+    artists = plots.cell_axes(ax, "lstm")
+    plots.highlight(artists, "f")
+    f_path = set(map(id, artists.parts["f"]))
+    assert {id(artists.boxes["f"]), id(artists.boxes["f_times"])} <= f_path
+    for part in artists.parts.values():
+        for artist in part:
+            assert (artist.get_linewidth() > 2) == (id(artist) in f_path)
+    assert to_hex(artists.boxes["f"].get_facecolor()) == to_hex(plots.VERMILLION)
+    assert to_hex(artists.boxes["i"].get_facecolor()) == "#ffffff"
+    # The candidate g and the input gate i share the product i * g and its wire to the sum.
+    assert artists.boxes["ig_times"] in artists.parts["i"]
+    assert artists.boxes["ig_times"] in artists.parts["g"]
+    plots.highlight(artists, None)
+    assert all(a.get_linewidth() == 1.0 for part in artists.parts.values() for a in part)
+    # The carried state (the LSTM's cell state) is always the thick line.
+    assert all(a.get_linewidth() > 2 for a in artists.carried)
+    labels = {t.get_text() for t in ax.texts}
+    assert {"$c_{t-1}$", "$c_t$", "$h_{t-1}$", "$h_t$", "$x_t$", "$f_t$", "$i_t$", "$g_t$",
+            "$o_t$"} <= labels
+
+
+def test_gru_diagram_draws_the_reset_gate_after_the_matrix_product():
+    """PyTorch's convention: r_t multiplies W_hn h_{t-1} + b_hn, drawn as a wire into r's ⊙."""
+    fig, ax = plots.closed_subplots()
+    artists = plots.cell_axes(ax, "gru")
+    labels = {t.get_text() for t in ax.texts}
+    assert {"$h_{t-1}$", "$h_t$", "$x_t$", "$r_t$", "$z_t$", "$n_t$",
+            r"$W_{hn} h_{t-1} + b_{hn}$"} <= labels
+    assert artists.boxes["r_times"] in artists.parts["r"]
+    assert artists.boxes["n_times"] in artists.parts["z"]
+    assert artists.boxes["n_times"] in artists.parts["n"]
+
+
+def test_cell_diagram_names_a_bad_cell_or_block():
+    with pytest.raises(ValueError, match="cell: expected one of 'lstm', 'gru', got 'rnn'"):
+        plots.cell_diagram("rnn")
+    with pytest.raises(ValueError, match="block: expected one of 'r', 'z', 'n', got 'f'"):
+        plots.cell_diagram("gru", block="f")

@@ -14,7 +14,7 @@ PACKAGE = Path(rnnbook.__file__).resolve().parent
 MODULES = sorted(PACKAGE.rglob("*.py"))
 MAX_LINES = 700
 # Names the package shares: each must be defined (assigned or def'd) in exactly one module.
-SHARED = ("CELLS", "CELL_NAMES", "WEIGHT_BLOCKS", "GATES", "NUM_GATES", "ARCHITECTURE_NAMES")
+SHARED = ("CELLS", "CELL_NAMES", "WEIGHT_BLOCKS", "GATES", "NUM_BLOCKS", "ARCHITECTURE_NAMES")
 # The entry point of a module run with ``python -m``: one per such module, by convention.
 PER_MODULE = {"main"}
 

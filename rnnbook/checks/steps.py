@@ -159,7 +159,11 @@ _LSTM_MISTAKES = (
 
 _GRU_MISTAKES = (
     Mistake("z and (1 - z) are swapped relative to PyTorch's convention: h_t = (1 - z) * n + "
-            "z * h_prev (yours is Chung et al. 2014's form)", {"swap_z": True}),
+            "z * h_prev (Chung et al. 2014 write the swapped blend, but they also apply the reset "
+            "gate before the matrix product: yours is neither form)", {"swap_z": True}),
+    Mistake("this is Chung et al. 2014's GRU: the reset gate before the matrix product and z "
+            "and (1 - z) swapped. PyTorch computes n = tanh(W_in x_t + b_in + r * (W_hn h_prev "
+            "+ b_hn)) and h_t = (1 - z) * n + z * h_prev", {"swap_z": True, "reset": "before"}),
     Mistake("the reset gate is applied before the matrix product, as in Cho et al. 2014; "
             "PyTorch applies it after: r * (W_hn h_prev + b_hn)", {"reset": "before"}),
     Mistake("b_hn is left outside the reset gate; PyTorch computes r * (W_hn h_prev + b_hn)",
@@ -313,7 +317,8 @@ _HINTS = {
     ),
     "lstm": (
         # Printed in notebook 05's compared output: its words stay as they are.
-        "One product per weight gives all four gates at once: a = x_t @ W_ih.T + b_ih + "
+        "One product per weight gives all four blocks (three gates and the candidate g) at once: "
+        "a = x_t @ W_ih.T + b_ih + "
         "h_prev @ W_hh.T + b_hh, of shape (B, 4H).",
         "Split a into four (B, H) blocks in PyTorch's order i, f, g, o (np.split(a, 4, "
         "axis=1)); the gates i, f and o go through a sigmoid, the candidate g through tanh.",

@@ -2,6 +2,7 @@
 
     style      palette (Okabe & Ito), STYLE, use_style(), figure helpers shared by the others
     diagrams   the RNN loop, its unrolled graph, the five architectures  (notebooks 02, 03)
+    cell_diagrams  one LSTM / GRU step, one weight block highlighted     (notebook 05)
     heatmaps   hidden states and gates over time                         (notebook 05)
     curves     gradient decay, training curves, gradient clipping        (notebooks 01-05)
     window     a window over a sequence, next-value errors by width      (notebook 01)
@@ -18,6 +19,14 @@ so a notebook shows a figure once, as the value of its cell, and many calls neve
 Shapes use the letters of the package docstring: T time, B batch, D input, H hidden, V vocab.
 """
 
+from rnnbook.plots.cell_diagrams import (
+    BLOCK_COLOUR,
+    CellArtists,
+    cell_axes,
+    cell_diagram,
+    cell_diagram_panels,
+    highlight,
+)
 from rnnbook.plots.curves import (
     LOSS_METRICS,
     ClippedForLog,
@@ -74,7 +83,8 @@ from rnnbook.plots.window import (
 )
 
 __all__ = [
-    "ARCHITECTURES", "BLACK", "BLUE", "DIM", "GATE_RANGE", "GATE_TITLE", "GREEN", "GREY",
+    "ARCHITECTURES", "BLACK", "BLOCK_COLOUR", "BLUE", "CellArtists", "cell_axes", "cell_diagram",
+    "cell_diagram_panels", "highlight", "DIM", "GATE_RANGE", "GATE_TITLE", "GREEN", "GREY",
     "LOSS_METRICS", "NODE", "OKABE_ITO", "ORANGE", "PURPLE", "ROW", "ROW_COLOUR", "SKY",
     "STYLE", "VERMILLION", "YELLOW", "Architecture", "Chain", "ClippedForLog",
     "WindowArtists", "architecture_diagram", "clip_for_log", "clipping_curves",

@@ -65,7 +65,8 @@ def state_heatmap(hs, batch_index=0, ax=None, title="Hidden state $h_t$ over tim
 
 
 def gate_heatmaps(caches, cell, batch_index=0, axes=None, colorbar=True):
-    """Figure: one heatmap per gate of an LSTM or GRU unroll, stacked, sharing the time axis.
+    """Figure: one heatmap per series (gates, candidate, cell state) of an LSTM or GRU unroll,
+    stacked, sharing the time axis.
 
     caches: list of T step caches from ``cells.unroll``; axes: optional sequence of one
     Axes per series in ``cells.GATE_SERIES[cell]`` (a new figure otherwise). Sigmoid gates

@@ -71,7 +71,8 @@ GATE_COLOURS = ("<br>Colours: sigmoid gates from dark (0, closed) to yellow (1, 
 
 
 def _gate_axes(figure, runs):
-    """One heatmap per gate: the LSTM's six on the left, the GRU's four and x on the right.
+    """One heatmap per series: the LSTM's six (3 gates, candidate g, c, h) on the left, the
+    GRU's four (2 gates, candidate n, h) and x on the right.
 
     Returns ({(cell, gate): AxesImage}, [cursor lines]).
     """
