@@ -141,6 +141,27 @@ def test_outputs_are_compared_unless_a_cell_has_a_reason(path):
     assert compared >= len(tagged), "at least half the code cells must have their outputs compared"
 
 
+# The tags a cell may carry: nbval's, and the two that `python -m rnnbook.classroom assignment`
+# turns into nbgrader cells (the learner's answer, and the checker call that grades it).
+TAGS = {IGNORE, "exercise", "exercise-check"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_tags_are_known_and_every_exercise_check_grades_an_exercise_above(path):
+    answers = set()  # the names the exercise cells so far define
+    for cell in code_cells(path):
+        tags = cell.metadata.get("tags", [])
+        assert set(tags) <= TAGS, f"unknown tags {sorted(set(tags) - TAGS)} on:\n{cell.source[:200]}"
+        if "exercise" in tags:
+            assert "your code here" in cell.source or "your answers here" in cell.source, \
+                f"an exercise cell must hold the learner's stub:\n{cell.source[:200]}"
+            answers |= set(re.findall(r"^(?:def (\w+)|(\w+) =)", cell.source, re.M)[0]) - {""}
+        if "exercise-check" in tags:
+            called = re.fullmatch(r"checks\.check_\w+\((\w+)\)", cell.source.strip())
+            assert called and called.group(1) in answers, \
+                f"an exercise-check cell calls one checker on an exercise's answer:\n{cell.source}"
+
+
 def test_make_notebooks_is_deterministic(tmp_path):
     """Executing a notebook twice gives the same bytes (the start-here notebook, for speed)."""
     copy = tmp_path / "00_start_here.ipynb"
