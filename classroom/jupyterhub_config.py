@@ -14,10 +14,10 @@ no memory limit enforced). A real class changes two lines, as the comments below
   dynamic users; what The Littlest JupyterHub uses) or ``dockerspawner`` (one container each).
 
 Every student's server opens 00_start_here.ipynb in ~/rnnbook-course, their own copy of the
-course, made on first login and never overwritten: at each start the hub only copies the notebooks the
-student does not have yet (as ``make lab`` does for workspace/), so a course updated on the
-host (git pull) brings new notebooks; a changed one reaches a student who deletes or renames
-their copy (the next start copies it again).
+course, made on first login and never overwritten: at each start the hub only copies the
+notebooks the student does not have yet (as ``make lab`` does for workspace/), so a course
+updated on the host (git pull) brings new notebooks; a changed one reaches a student who deletes
+or renames their copy (the next start copies it again).
 """
 
 import os

@@ -451,6 +451,7 @@ def run(students, budget):
     if results:
         mb = 1024 * 1024
         per = [sampler.peak.get(n, (0, 0)) for n in results]
+        pss, rss = [p[1] / mb for p in per], [p[0] / mb for p in per]
         col = {key: [r[key] for r in results.values()] for key in next(iter(results.values()))}
         solo = alone["solo"]
         lines += [
@@ -465,10 +466,10 @@ def run(students, budget):
             f"p95 {percentile(col['run_all'], 95):5.1f} s   (alone {solo['run_all']:.1f} s)",
             f"  slider -> new picture  p50 {percentile(col['widget'], 50):5.2f} s   "
             f"p95 {percentile(col['widget'], 95):5.2f} s   (alone {solo['widget']:.2f} s)",
-            f"  peak memory / student  PSS p50 {percentile([p[1] for p in per], 50) / mb:4.0f} MB"
-            f"  max {max(p[1] for p in per) / mb:4.0f} MB;  RSS p50 "
-            f"{percentile([p[0] for p in per], 50) / mb:4.0f} MB  max {max(p[0] for p in per) / mb:4.0f}"
-            f" MB  (server + kernel; alone PSS {sampler.peak.get('solo', (0, 0))[1] / mb:.0f} MB)",
+            f"  peak memory / student  PSS p50 {percentile(pss, 50):4.0f} MB"
+            f"  max {max(pss):4.0f} MB;  RSS p50 {percentile(rss, 50):4.0f} MB"
+            f"  max {max(rss):4.0f} MB"
+            f"  (server + kernel; alone PSS {sampler.peak.get('solo', (0, 0))[1] / mb:.0f} MB)",
             f"  hub                    PSS {sampler.hub_peak[1] / mb:4.0f} MB   RSS "
             f"{sampler.hub_peak[0] / mb:4.0f} MB",
             f"  processes started {len(started)}, alive after the run {len(survivors)}"

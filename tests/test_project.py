@@ -151,7 +151,7 @@ def test_tags_are_known_and_every_exercise_check_grades_an_exercise_above(path):
     answers = set()  # the names the exercise cells so far define
     for cell in code_cells(path):
         tags = cell.metadata.get("tags", [])
-        assert set(tags) <= TAGS, f"unknown tags {sorted(set(tags) - TAGS)} on:\n{cell.source[:200]}"
+        assert set(tags) <= TAGS, f"unknown tags {sorted(set(tags) - TAGS)}:\n{cell.source[:200]}"
         if "exercise" in tags:
             assert "your code here" in cell.source or "your answers here" in cell.source, \
                 f"an exercise cell must hold the learner's stub:\n{cell.source[:200]}"
