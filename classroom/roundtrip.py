@@ -28,9 +28,10 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 from nbgrader.api import Gradebook
 
-from rnnbook import checks, classroom
+from rnnbook import cells, checks, classroom
 
 BIN = Path(sys.executable).parent
 # The autograder's cell timeout: the slowest cell of the course (a training cell of 03) takes
@@ -94,7 +95,7 @@ def nbgrader(course, *args):
 
 def checker_message(exercise, answer):
     """What the checker says about the answer cell's code, run here."""
-    space = {"np": checks.np, "cells": checks.cells}
+    space = {"np": np, "cells": cells}
     exec(answer, space)  # the mistake's own code, as a kernel would run it
     name = re.match(r"def (\w+)", answer).group(1)
     try:
