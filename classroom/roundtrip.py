@@ -5,7 +5,9 @@
 
 In a temporary course folder: ``python -m rnnbook.classroom assignment`` writes the source
 notebook, ``nbgrader generate_assignment`` makes the students' version (its answer cells must
-be the course's own stubs), and ``nbgrader autograde`` grades three submissions:
+be the course's own stubs; an answer given as a value, 03's ``answers``, gets the stub line
+``raise NotImplementedError  # your code here`` after the course's lines), and
+``nbgrader autograde`` grades three submissions:
 - "reference": every answer cell holds the reference (the source's solution cell): full marks;
 - "stubs": the students' version as released: zero (the checkers raise on a stub when
   nbgrader runs them, NBGRADER_EXECUTION=autograde);
@@ -123,7 +125,10 @@ def one_assignment(course, assignment, exercises):
     by_id = {c["id"]: c for c in original["cells"]}
     for cell in release["cells"]:
         if cell["metadata"]["nbgrader"]["solution"]:
-            if "".join(cell["source"]) != "".join(by_id[cell["id"]]["source"]):
+            stub = "".join(by_id[cell["id"]]["source"])
+            if not stub.startswith("def "):  # an answer given as a value: nbgrader's stub
+                stub += "\n" + classroom.STUB  # line follows (the cell raises until answered)
+            if "".join(cell["source"]) != stub:
                 failures.append(f"{assignment}: the released answer cell {cell['id']} is not "
                                 f"the course's stub:\n{''.join(cell['source'])}")
     answers = {c["id"]: c["source"] for c in source["cells"]
