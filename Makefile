@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test notebooks restore browser-screenshots pins bench clean classroom-test assignment
+.PHONY: lab test notebooks restore browser-screenshots pins bench clean classroom-test assignment \
+        classroom-env
 
 # The instructor's tools for a class at once (docs/classroom.md) live in their own environment,
 # never in the learner's .venv: JupyterHub, its proxy and idle culler, nbgrader.
@@ -22,11 +23,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
-$(CSTAMP): pyproject.toml constraints.txt
+# ... and JupyterHub's proxy, configurable-http-proxy, from npm (needs node), pinned by the lock.
+$(CSTAMP): pyproject.toml constraints.txt classroom/package.json classroom/package-lock.json
 	test -x $(CPY) || $(PYTHON) -m venv $(CLASSROOM)
 	$(CPY) -m pip install --quiet --upgrade pip
 	$(CPY) -m pip install --quiet -c constraints.txt -e ".[classroom]"
+	mkdir -p $(CLASSROOM)/proxy
+	cp classroom/package.json classroom/package-lock.json $(CLASSROOM)/proxy/
+	npm ci --prefix $(CLASSROOM)/proxy --no-audit --no-fund --loglevel=error
 	touch $(CSTAMP)
+
+classroom-env: $(CSTAMP)
 
 lab: $(STAMP)
 	$(PY) -m rnnbook.lab

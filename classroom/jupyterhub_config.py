@@ -1,6 +1,6 @@
 """rnnbook's JupyterHub for one host: ``jupyterhub -f classroom/jupyterhub_config.py``.
 
-Run it from .venv-classroom (``make classroom-venv``), which holds JupyterHub, the proxy and
+Run it from .venv-classroom (``make classroom-env``), which holds JupyterHub, the proxy and
 the idle culler beside rnnbook. docs/classroom.md says how a real class runs it; the load test
 (classroom/loadtest.py, ``make classroom-test``) starts exactly this file, with settings given
 through the RNNBOOK_HUB_* variables below.
@@ -29,7 +29,7 @@ from rnnbook import lab
 
 c = get_config()  # noqa: F821 - JupyterHub's config loader provides get_config
 
-BIN = Path(sys.executable).parent  # .venv-classroom/bin: hub, proxy, singleuser, culler
+BIN = Path(sys.executable).parent  # .venv-classroom/bin: hub, singleuser, culler
 STATE = Path(os.environ.get("RNNBOOK_HUB_STATE", Path.cwd())).resolve()  # db, secret, homes
 STATE.mkdir(parents=True, exist_ok=True)
 COURSE = lab.NOTEBOOKS  # the course's notebooks, the originals every student copies
@@ -47,9 +47,10 @@ c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(os.environ.get("RNNBOOK_HUB_API_PORT", 8081))
 c.ConfigurableHTTPProxy.api_url = \
     f"http://127.0.0.1:{int(os.environ.get('RNNBOOK_PROXY_API_PORT', 8001))}"
-# The proxy: PyPI's configurable-http-proxy, a Python implementation (no node needed),
-# installed into .venv-classroom by the `classroom` extra.
-c.ConfigurableHTTPProxy.command = [str(BIN / "configurable-http-proxy")]
+# The proxy: npm's configurable-http-proxy (JupyterHub's own), installed into
+# .venv-classroom/proxy by `make classroom-env` from classroom/package-lock.json.
+c.ConfigurableHTTPProxy.command = [
+    str(Path(sys.prefix) / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy")]
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
