@@ -36,8 +36,8 @@ from nbgrader.api import Gradebook
 from rnnbook import cells, checks, classroom
 
 BIN = Path(sys.executable).parent
-# The autograder's cell timeout: the slowest cell of the course (a training cell of 03) takes
-# about 40 s on a loaded 2-core machine; nbgrader's default, 30 s, is too close.
+# The autograder's cell timeout: the slowest cell of the course (03's seq2seq training) took
+# 24 s on a loaded 2-core machine; nbgrader's default, 30 s, is too close.
 CELL_TIMEOUT = 180
 
 # One classic mistake per exercise, as a student would write the answer cell.
