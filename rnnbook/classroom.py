@@ -12,6 +12,10 @@ metadata (schema version 3, as nbgrader 0.9 reads it):
   worth ``POINTS`` points: it scores when the checker raises nothing;
 - every other cell is read-only (nbgrader restores it if a learner changed it).
 
+An answer given as a value (03's ``answers = dict.fromkeys(...)``) keeps the course's lines and
+gets the solution after them, so its students' version ends with the stub line and raises until
+answered.
+
 The reference is the package's own, as ``checks.show_solution`` prints it, made runnable in the
 notebook: defined inside the stub's function and called with the stub's arguments. The
 argument checks (``_check...``) and the decorators that call them are left out, as in

@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+import yaml
 
 from rnnbook import cells, checks, classroom
 
@@ -78,3 +79,18 @@ def test_make_course_writes_outside_the_tracked_tree_only(tmp_path):
     assert (tmp_path / "source" / "02_hidden_state_loop" / "02_hidden_state_loop.ipynb").exists()
     with pytest.raises(ValueError, match="outside the repository"):
         classroom.make_course(classroom.ROOT / "notebooks", ["02"])
+
+
+def test_the_helm_values_and_the_hub_config_give_the_same_limits():
+    """One measurement, two places: classroom/values.yaml and classroom/jupyterhub_config.py."""
+    config = (classroom.ROOT / "classroom" / "jupyterhub_config.py").read_text()
+    guarantee, limit, cpu = re.search(
+        r'^MEM_GUARANTEE, MEM_LIMIT, CPU_LIMIT = "(\w+)", "(\w+)", ([\d.]+)$', config,
+        flags=re.M).groups()
+    values = yaml.safe_load((classroom.ROOT / "classroom" / "values.yaml").read_text())
+    user = values["singleuser"]
+    assert (user["memory"]["guarantee"], user["memory"]["limit"]) == (guarantee, limit)
+    assert float(user["cpu"]["limit"]) == float(cpu)
+    assert user["extraEnv"]["OMP_NUM_THREADS"] == "1" and values["cull"]["enabled"]
+    assert '"OMP_NUM_THREADS"' in config
+    assert 'c.JupyterHub.ip = os.environ.get("RNNBOOK_HUB_IP", "127.0.0.1")' in config
