@@ -44,8 +44,9 @@ def test_environment_yml_and_pyproject_have_the_same_packages():
     names = {CONDA_TO_PYPI.get(n, n) for n in map(requirement_name, conda)} - {"python", "pip"}
     assert names == {requirement_name(d) for d in pyproject["dependencies"]}
     assert "python=3.11" in conda
-    # the pip section installs rnnbook itself with its test extra, so the test tools come along
-    assert pip == ["-e .[test]"]
+    # the pip section installs rnnbook itself, no extra: Binder and hub images are built from
+    # this file and hold what a learner needs, not the test tools nor the classroom's
+    assert pip == ["-e ."]
 
 
 def test_constraints_pin_every_dependency_and_torch_stays_in_range():
@@ -65,7 +66,7 @@ def test_constraints_pin_every_dependency_and_torch_stays_in_range():
                     reason="jupyter-repo2docker is not installed")
 def test_repo2docker_uses_conda_and_installs_rnnbook(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "workspace"))
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv*", ".git", "workspace"))
     exe = Path(sys.executable).parent / "repo2docker"
     out = subprocess.run([exe, "--no-build", "--debug", "."], cwd=repo, capture_output=True,
                          text=True, timeout=300)
