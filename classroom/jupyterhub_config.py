@@ -34,9 +34,9 @@ STATE = Path(os.environ.get("RNNBOOK_HUB_STATE", Path.cwd())).resolve()  # db, s
 STATE.mkdir(parents=True, exist_ok=True)
 COURSE = lab.NOTEBOOKS  # the course's notebooks, the originals every student copies
 
-# Measured by the load test (docs/classroom.md): one student's server + kernel after running
-# notebook 02 and its widgets peaks at about 0.45 GB PSS; the limit leaves room for 03's
-# training cells. Only the systemd, Docker and Kubernetes spawners enforce these.
+# Measured (docs/classroom.md): one student's server + kernel running notebook 02 and its
+# widget peaks at about 0.5 GB RSS (0.36-0.48 GB PSS); a kernel running 03's or 05's training
+# alone at 0.46 GB RSS. Only the systemd, Docker and Kubernetes spawners enforce these.
 MEM_GUARANTEE, MEM_LIMIT, CPU_LIMIT = "512M", "1G", 1.0
 IDLE_TIMEOUT = int(os.environ.get("RNNBOOK_HUB_IDLE_TIMEOUT", 3600))  # seconds before culling
 
