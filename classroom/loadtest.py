@@ -4,7 +4,8 @@
 
 Starts JupyterHub with classroom/jupyterhub_config.py (the real proxy, the real spawner
 config) on free ports of 127.0.0.1, in a temporary folder that holds its database, cookie
-secret and the students' homes. One student first works alone (the baseline); then N students
+secret and the students' homes. The login form lets a student in with the shared password and
+not with another. One student first works alone (the baseline); then N students
 at once: each is created, gets a token, asks for their server at the same moment as the
 others (201, or 202 and the progress stream), opens their own copy of the notebook over the
 contents API, runs every code cell of it in a fresh kernel over the kernel's websocket, and
@@ -19,8 +20,10 @@ gone at the end. Exit status 1 on any failure; the figures are printed last.
 """
 
 import argparse
+import http.cookiejar
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -32,6 +35,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -163,10 +167,11 @@ class Hub:
         self.port, api_port, proxy_api = free_ports(3)
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin = secrets.token_hex(24)
+        self.password = secrets.token_urlsafe(12)
         env = {**os.environ, "RNNBOOK_HUB_STATE": str(self.folder),
                "RNNBOOK_HUB_PORT": str(self.port), "RNNBOOK_HUB_API_PORT": str(api_port),
                "RNNBOOK_PROXY_API_PORT": str(proxy_api),
-               "RNNBOOK_HUB_PASSWORD": secrets.token_urlsafe(12),
+               "RNNBOOK_HUB_PASSWORD": self.password,
                "RNNBOOK_HUB_ADMIN_TOKEN": self.admin}
         self.log = open(self.folder / "jupyterhub.log", "wb")
         self.process = subprocess.Popen(
@@ -184,6 +189,24 @@ class Hub:
                 return reply.status, json.loads(text) if text.strip() else None
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace")[:300]
+
+    def login(self, name, password):
+        """Log in through the login form, as a browser does; True if the hub let them in."""
+        jar = http.cookiejar.CookieJar()
+
+        class Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None  # a redirect after the form is the answer itself
+
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), Stay)
+        with opener.open(f"{self.url}/hub/login", timeout=60) as page:
+            xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.read().decode()).group(1)
+        form = urllib.parse.urlencode({"username": name, "password": password, "_xsrf": xsrf})
+        try:
+            with opener.open(f"{self.url}/hub/login", data=form.encode(), timeout=60) as reply:
+                return reply.status == 302
+        except urllib.error.HTTPError as error:
+            return error.code == 302
 
     def wait_ready(self, deadline):
         while time.monotonic() < deadline:
@@ -428,6 +451,10 @@ def run(students, budget):
         try:
             hub.wait_ready(time.monotonic() + 60)
             sampler.start()
+            if hub.login("visitor", "not the password"):
+                failures.append("login: the hub let a wrong password in")
+            if not hub.login("visitor", hub.password):
+                failures.append("login: the shared password did not let a student in")
             alone, errors = room(hub, ["solo"], budget / 3)
             failures += [f"solo: {e}" for e in errors.values()]
             names = [f"student{k:03d}" for k in range(students)]
@@ -470,6 +497,7 @@ def run(students, budget):
             f"  max {max(pss):4.0f} MB;  RSS p50 {percentile(rss, 50):4.0f} MB"
             f"  max {max(rss):4.0f} MB"
             f"  (server + kernel; alone PSS {sampler.peak.get('solo', (0, 0))[1] / mb:.0f} MB)",
+            "  login form             the shared password lets a student in, a wrong one not",
             f"  hub                    PSS {sampler.hub_peak[1] / mb:4.0f} MB   RSS "
             f"{sampler.hub_peak[0] / mb:4.0f} MB",
             f"  processes started {len(started)}, alive after the run {len(survivors)}"

@@ -56,7 +56,8 @@ def test_constraints_pin_every_dependency_and_torch_stays_in_range():
             name, version = line.split(";")[0].strip().split("==")
             pins[name.lower().replace("_", "-")] = version
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = pyproject["dependencies"] + pyproject["optional-dependencies"]["test"]
+    extras = pyproject["optional-dependencies"]
+    wanted = pyproject["dependencies"] + extras["test"] + extras["classroom"]
     assert {requirement_name(d) for d in wanted if ";" not in d} <= set(pins)
     major, minor = map(int, pins["torch"].split(".")[:2])
     assert (2, 4) <= (major, minor) < (2, 14)
