@@ -199,8 +199,9 @@ def main(argv=None):
     a.add_argument("notebooks", nargs="*", help="notebook numbers, e.g. 02 05 (default: all)")
     args = parser.parse_args(argv)
     for assignment, exercises in make_course(args.out, args.notebooks).items():
+        points = POINTS * len(exercises)
         print(f"{args.out}/source/{assignment}: {', '.join(exercises)} "
-              f"({POINTS * len(exercises)} points)")
+              f"({points} point{'s' if points != 1 else ''})")
 
 
 if __name__ == "__main__":
