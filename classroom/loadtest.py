@@ -93,12 +93,23 @@ def descendants(pid):
     return found
 
 
-def alive(pid):
+def started_at(pid):
+    """When the process ``pid`` started (clock ticks since boot), or None if it is gone.
+
+    A PID with its start time names one process for good: the PID alone may be reused by
+    another process (another developer's, on a shared machine) once ours has ended.
+    """
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return False
-    return state != "Z"
+        return None
+    return None if fields[0] == "Z" else int(fields[19])
+
+
+def alive(process):
+    """True while the process (pid, start time) still runs."""
+    pid, start = process
+    return started_at(pid) == start
 
 
 def memory(pid):
@@ -132,12 +143,12 @@ class Sampler(threading.Thread):
         self.hub_pid, self.period = hub_pid, period
         self.peak = {}  # student -> (RSS, PSS): the peak of the sum over their processes
         self.hub_peak = (0, 0)
-        self.seen = set()
+        self.seen = set()  # (pid, start time) of every process seen below the hub
         self.halt = threading.Event()
 
     def sample(self):
         pids = descendants(self.hub_pid)
-        self.seen.update(pids)
+        self.remember(pids)
         totals = {}
         for pid in pids:
             who = student_of(pid)
@@ -150,6 +161,9 @@ class Sampler(threading.Thread):
             self.peak[who] = (max(old[0], rss), max(old[1], pss))
         rss, pss = memory(self.hub_pid)
         self.hub_peak = (max(self.hub_peak[0], rss), max(self.hub_peak[1], pss))
+
+    def remember(self, pids):
+        self.seen.update((pid, start) for pid in pids if (start := started_at(pid)) is not None)
 
     def run(self):
         while not self.halt.wait(self.period):
@@ -220,8 +234,11 @@ class Hub:
             time.sleep(0.5)
         raise Failure("the hub did not answer in time")
 
-    def stop(self, pids, grace=20):
-        """Stop the hub by its PID, then every process of ``pids`` still alive, by its PID."""
+    def stop(self, processes, grace=20):
+        """Stop the hub by its PID, then every process of ``processes`` still alive, by its PID.
+
+        processes: (pid, start time) pairs, so that a reused PID is never signalled.
+        """
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # the hub stops its proxy and services
             try:
@@ -232,8 +249,8 @@ class Hub:
         self.log.close()
         leftovers = []
         for sig in (signal.SIGTERM, signal.SIGKILL):
-            leftovers = [pid for pid in sorted(pids) if alive(pid)]
-            for pid in leftovers:
+            leftovers = [p for p in sorted(processes) if alive(p)]
+            for pid, _ in leftovers:
                 try:
                     os.kill(pid, sig)
                 except ProcessLookupError:
@@ -241,7 +258,7 @@ class Hub:
             end = time.monotonic() + grace / 2
             while any(alive(p) for p in leftovers) and time.monotonic() < end:
                 time.sleep(0.2)
-        return [pid for pid in sorted(pids) if alive(pid)], leftovers
+        return [pid for pid, start in sorted(processes) if alive((pid, start))], leftovers
 
 
 # ------------------------------------------------------------------------------ a student
@@ -467,8 +484,8 @@ def run(students, budget):
             sampler.halt.set()
             if sampler.is_alive():
                 sampler.join()
-            sampler.seen.update(descendants(hub.process.pid))
-            started = sampler.seen | {hub.process.pid}
+            sampler.remember(descendants(hub.process.pid))
+            started = {pid for pid, _ in sampler.seen} | {hub.process.pid}
             survivors, killed = hub.stop(sampler.seen)
         if failures:
             log = (Path(folder) / "jupyterhub.log").read_text(errors="replace")
