@@ -5,12 +5,13 @@
 Starts JupyterHub with classroom/jupyterhub_config.py (the real proxy, the real spawner
 config) on free ports of 127.0.0.1, in a temporary folder that holds its database, cookie
 secret and the students' homes. The login form lets a student in with the shared password and
-not with another. One student first works alone (the baseline); then N students
-at once: each is created, gets a token, asks for their server at the same moment as the
-others (201, or 202 and the progress stream), opens their own copy of the notebook over the
-contents API, runs every code cell of it in a fresh kernel over the kernel's websocket, and
-moves a slider of the notebook's explorer widget through its comm (an ``update`` message),
-waiting for the new picture (an Image update carrying a PNG that differs from the last one).
+not with another. One student first works alone (the baseline); then N students at once: each
+is created, gets a token, asks for their server at the same moment as the others (201, or 202
+and the progress stream), checks that it opens 00_start_here.ipynb in their own copy of the
+course, opens their copy of the notebook over the contents API, runs every code cell of it in
+a fresh kernel over the kernel's websocket, and moves a slider of the notebook's explorer
+widget through its comm (an ``update`` message), waiting for the new picture (an Image update
+carrying a PNG that differs from the last one).
 Memory is sampled every half second from /proc/<pid>/smaps_rollup (RSS and PSS) for each
 student's server and kernel, and for the hub.
 
@@ -46,6 +47,8 @@ HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "jupyterhub_config.py"
 BIN = Path(sys.executable).parent
 NOTEBOOK = "02_hidden_state_loop.ipynb"
+START = "00_start_here.ipynb"
+COURSE = sorted(p.name for p in (HERE.parent / "notebooks").glob("*.ipynb"))
 WIDGET_CELL = "unroll_explorer("  # the cell whose explorer the test drives
 SLIDERS = ("IntSliderModel", "FloatSliderModel")
 
@@ -385,6 +388,28 @@ def spawn(hub, name, token, deadline):
     raise Failure("the server was not ready in time")
 
 
+def check_first_page(hub, name, token):
+    """The server opens 00_start_here.ipynb, in the student's own copy of the whole course."""
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(f"{hub.url}/user/{name}/",
+                                     headers={"Authorization": f"token {token}"})
+    try:
+        urllib.request.build_opener(Stay).open(request, timeout=60)
+        location = None
+    except urllib.error.HTTPError as error:
+        location = error.headers.get("Location")
+    if urllib.parse.urlsplit(location or "").path != f"/user/{name}/lab/tree/{START}":
+        raise Failure(f"the student's server opens {location}, not {START}")
+    status, listing = hub.api("GET", f"/user/{name}/api/contents", token)
+    names = sorted(item["name"] for item in listing["content"]) if status == 200 else listing
+    if names != COURSE:
+        raise Failure(f"the student's folder holds {names}, not the course's {COURSE}")
+
+
 def student(hub, name, start, deadline):
     """One student's session; returns its timings in seconds."""
     status, body = hub.api("POST", f"/hub/api/users/{name}")
@@ -399,6 +424,7 @@ def student(hub, name, start, deadline):
     t0 = time.monotonic()
     spawn(hub, name, token, deadline)
     ready = time.monotonic() - t0
+    check_first_page(hub, name, token)
     status, model = hub.api("GET", f"/user/{name}/api/contents/{NOTEBOOK}", token)
     if status != 200:
         raise Failure(f"the student's copy of {NOTEBOOK} answered {status}: {model}")
