@@ -37,6 +37,7 @@ import types
 from pathlib import Path
 
 from rnnbook import checks
+from rnnbook._validate import folder_outside
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -168,11 +169,8 @@ def make_course(out, names=None):
     names: notebook numbers or name prefixes (e.g. ["02"]); by default every notebook that has
     an exercise. Each notebook is its own assignment, named after the notebook.
     """
-    out = Path(out)
-    if out.resolve().is_relative_to(ROOT) and not out.resolve().is_relative_to(
-            ROOT / "classroom" / "course"):
-        raise ValueError(f"out: expected a folder outside the repository (or classroom/course/, "
-                         f"which git ignores), got {out}")
+    # outside the tracked tree, or in classroom/course/, which git ignores
+    out = folder_outside("out", out, ROOT, except_in=ROOT / "classroom" / "course")
     paths = sorted(NOTEBOOKS.glob("*.ipynb"))
     if names:
         paths = [p for p in paths if any(p.name.startswith(n) for n in names)]
