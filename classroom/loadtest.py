@@ -405,7 +405,8 @@ def check_first_page(hub, name, token):
     if urllib.parse.urlsplit(location or "").path != f"/user/{name}/lab/tree/{START}":
         raise Failure(f"the student's server opens {location}, not {START}")
     status, listing = hub.api("GET", f"/user/{name}/api/contents", token)
-    names = sorted(item["name"] for item in listing["content"]) if status == 200 else listing
+    names = sorted(item["name"] for item in listing["content"]
+                   if item["name"].endswith(".ipynb")) if status == 200 else listing
     if names != COURSE:
         raise Failure(f"the student's folder holds {names}, not the course's {COURSE}")
 
