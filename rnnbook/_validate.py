@@ -80,6 +80,19 @@ def choice(name, value, choices):
     return value
 
 
+def folder_outside(name, value, root, except_in=None):
+    """Return ``value`` as a Path if it lies outside ``root`` (or inside ``except_in``), else
+    raise naming ``name``: what a command writes stays out of the tracked tree."""
+    if not isinstance(value, (str, os.PathLike)) or not str(value):
+        raise TypeError(f"{name}: expected a folder path, got {type(value).__name__} {value!r}")
+    path = Path(value).expanduser()
+    resolved = path.resolve()
+    if resolved.is_relative_to(root) and not (except_in and resolved.is_relative_to(except_in)):
+        allowed = f" (or {except_in})" if except_in else ""
+        raise ValueError(f"{name}: expected a folder outside {root}{allowed}, got {value}")
+    return path
+
+
 def rng(name, value):
     """Return a numpy Generator from a Generator, an int seed or None (seed 0)."""
     if value is None:
@@ -112,15 +125,3 @@ def int_in_range(name, value, low, high):
         raise ValueError(f"{name}: expected an int in [{low}, {high}], got {value}")
     return int(value)
 
-
-def folder_outside(name, value, root, except_in=None):
-    """Return ``value`` as a Path if it lies outside ``root`` (or inside ``except_in``), else
-    raise naming ``name``: what a command writes stays out of the tracked tree."""
-    if not isinstance(value, (str, os.PathLike)) or not str(value):
-        raise TypeError(f"{name}: expected a folder path, got {type(value).__name__} {value!r}")
-    path = Path(value).expanduser()
-    resolved = path.resolve()
-    if resolved.is_relative_to(root) and not (except_in and resolved.is_relative_to(except_in)):
-        allowed = f" (or {except_in})" if except_in else ""
-        raise ValueError(f"{name}: expected a folder outside {root}{allowed}, got {value}")
-    return path
