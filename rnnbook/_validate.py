@@ -124,4 +124,3 @@ def int_in_range(name, value, low, high):
     if not low <= value <= high:
         raise ValueError(f"{name}: expected an int in [{low}, {high}], got {value}")
     return int(value)
-
