@@ -12,6 +12,8 @@ this module).
 
 import numbers
 from collections.abc import Mapping
+import os
+from pathlib import Path
 
 import numpy as np
 
@@ -103,6 +105,17 @@ def instance(name, value, kind, what):
 def seed(name, value):
     """Return a numpy Generator seeded from ``value``, an int >= 0 (a seed, never a Generator)."""
     return np.random.default_rng(non_negative_int(name, value))
+def folder_outside(name, value, root, except_in=None):
+    """Return ``value`` as a Path if it lies outside ``root`` (or inside ``except_in``), else
+    raise naming ``name``: what a command writes stays out of the tracked tree."""
+    if not isinstance(value, (str, os.PathLike)) or not str(value):
+        raise TypeError(f"{name}: expected a folder path, got {type(value).__name__} {value!r}")
+    path = Path(value).expanduser()
+    resolved = path.resolve()
+    if resolved.is_relative_to(root) and not (except_in and resolved.is_relative_to(except_in)):
+        allowed = f" (or {except_in})" if except_in else ""
+        raise ValueError(f"{name}: expected a folder outside {root}{allowed}, got {value}")
+    return path
 
 
 def rng(name, value):

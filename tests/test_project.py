@@ -44,8 +44,9 @@ def test_environment_yml_and_pyproject_have_the_same_packages():
     names = {CONDA_TO_PYPI.get(n, n) for n in map(requirement_name, conda)} - {"python", "pip"}
     assert names == {requirement_name(d) for d in pyproject["dependencies"]}
     assert "python=3.11" in conda
-    # the pip section installs rnnbook itself with its test extra, so the test tools come along
-    assert pip == ["-e .[test]"]
+    # the pip section installs rnnbook itself, no extra: Binder and hub images are built from
+    # this file and hold what a learner needs, not the test tools nor the classroom's
+    assert pip == ["-e ."]
 
 
 def test_constraints_pin_every_dependency_and_torch_stays_in_range():
@@ -55,7 +56,8 @@ def test_constraints_pin_every_dependency_and_torch_stays_in_range():
             name, version = line.split(";")[0].strip().split("==")
             pins[name.lower().replace("_", "-")] = version
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = pyproject["dependencies"] + pyproject["optional-dependencies"]["test"]
+    extras = pyproject["optional-dependencies"]
+    wanted = pyproject["dependencies"] + extras["test"] + extras["classroom"]
     assert {requirement_name(d) for d in wanted if ";" not in d} <= set(pins)
     major, minor = map(int, pins["torch"].split(".")[:2])
     assert (2, 4) <= (major, minor) < (2, 14)
@@ -65,7 +67,7 @@ def test_constraints_pin_every_dependency_and_torch_stays_in_range():
                     reason="jupyter-repo2docker is not installed")
 def test_repo2docker_uses_conda_and_installs_rnnbook(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "workspace"))
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv*", ".git", "workspace"))
     exe = Path(sys.executable).parent / "repo2docker"
     out = subprocess.run([exe, "--no-build", "--debug", "."], cwd=repo, capture_output=True,
                          text=True, timeout=300)
@@ -139,6 +141,27 @@ def test_outputs_are_compared_unless_a_cell_has_a_reason(path):
     compared = len(cells) - len(tagged)
     print(f"{path.name}: {compared} compared, {len(tagged)} ignored")
     assert compared >= len(tagged), "at least half the code cells must have their outputs compared"
+
+
+# The tags a cell may carry: nbval's, and the two that `python -m rnnbook.classroom assignment`
+# turns into nbgrader cells (the learner's answer, and the checker call that grades it).
+TAGS = {IGNORE, "exercise", "exercise-check"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_tags_are_known_and_every_exercise_check_grades_an_exercise_above(path):
+    answers = set()  # the names the exercise cells so far define
+    for cell in code_cells(path):
+        tags = cell.metadata.get("tags", [])
+        assert set(tags) <= TAGS, f"unknown tags {sorted(set(tags) - TAGS)}:\n{cell.source[:200]}"
+        if "exercise" in tags:
+            assert "your code here" in cell.source or "your answers here" in cell.source, \
+                f"an exercise cell must hold the learner's stub:\n{cell.source[:200]}"
+            answers |= set(re.findall(r"^(?:def (\w+)|(\w+) =)", cell.source, re.M)[0]) - {""}
+        if "exercise-check" in tags:
+            called = re.fullmatch(r"checks\.check_\w+\((\w+)\)", cell.source.strip())
+            assert called and called.group(1) in answers, \
+                f"an exercise-check cell calls one checker on an exercise's answer:\n{cell.source}"
 
 
 def test_make_notebooks_is_deterministic(tmp_path):
