@@ -29,8 +29,9 @@ NBGRADER_EXECUTION; any other grader sets RNNBOOK_GRADING=1) the stub fails like
 "not attempted", so that it scores 0.
 
 The package: ``engine`` (the records Exercise, Case, Mistake, Probe, and the marking every
-exercise shares), one module per exercise (``one_hot``, ``steps`` for the three step cells, ``rnn_step_backward``,
-``architectures``, ``last_valid_state``, ``clip_by_global_norm``) and ``hints``.
+exercise shares), one module per exercise (``one_hot``, ``steps`` for the three step cells,
+``rnn_step_backward``, ``architectures``, ``last_valid_state``, ``clip_by_global_norm``) and
+``hints``.
 
 To add an exercise, e.g. "softmax_temperature" (06):
 1. write ``rnnbook/checks/softmax_temperature.py``, on the model of ``last_valid_state.py``: a
