@@ -29,7 +29,7 @@ The numpy cells, from scratch, and what flows back through them:
     cells       RNN, LSTM and GRU cells, their unroll and backprop through time    00, 02, 04, 05
     gradcheck   centred-difference numerical gradients and relative errors             02, 05
     gradients   gradient flow through time: measured norms, the Pascanu bound          04, 05
-    baselines   what a model without order or context can reach: ceilings, windows    01, 03
+    baselines   what a model without order, context or long memory reaches               01, 03, 04
 
 Showing and exercising (these read the modules above; none of those reads these):
 
