@@ -21,7 +21,7 @@ class Chain(NamedTuple):
     """The artists of a drawn chain, so that a widget can recolour them (see ``light_up``).
 
     x, h, y: {step: FancyBboxPatch}; h may hold step 0, the initial state h_0.
-    labels: the nodes' Text labels, which sit on top of the boxes.
+    labels: the Text labels that sit on top of the boxes: the nodes' (and the weights').
     """
 
     x: dict
@@ -127,13 +127,18 @@ def _draw_loop(ax, cx):
 
 
 def _label_weights(ax, x0, T):
-    """Name W_ih, W_hh and W_hy on every arrow of the chain unrolled from column x0 (h_0)."""
+    """Name W_ih, W_hh and W_hy on every arrow of the chain unrolled from column x0 (h_0);
+    return the Text labels."""
+    labels = []
     for s in range(1, T + 1):
         cx = x0 + s
         # W_ih low beside its arrow and W_hh under its arrow, so that neighbours never meet.
-        _weight_label(ax, cx + 0.06, ROW["x"] + NODE / 2 + 0.1, "ih")
-        _weight_label(ax, cx + 0.06, (ROW["h"] + ROW["y"]) / 2, "hy")
-        _weight_label(ax, cx - 0.5, ROW["h"] - NODE / 2 + 0.02, "hh", ha="center", va="top")
+        labels += [
+            _weight_label(ax, cx + 0.06, ROW["x"] + NODE / 2 + 0.1, "ih"),
+            _weight_label(ax, cx + 0.06, (ROW["h"] + ROW["y"]) / 2, "hy"),
+            _weight_label(ax, cx - 0.5, ROW["h"] - NODE / 2 + 0.02, "hh", ha="center", va="top"),
+        ]
+    return labels
 
 
 def unrolled_axes(ax, T):
@@ -148,7 +153,8 @@ def unrolled_axes(ax, T):
     ax.text(1.75, ROW["h"], "=", ha="center", va="center", fontsize=16)
     start = 2.8  # h_0 sits here, step t at start + t
     chain = _draw_chain(ax, T, range(1, T + 1), range(1, T + 1), x0=start, h0=True)
-    _label_weights(ax, start, T)
+    # On top of the boxes they touch, also when a widget redraws only the chain's artists.
+    chain.labels.extend(_label_weights(ax, start, T))
     for row, label in (("x", "input"), ("h", "hidden"), ("y", "output")):
         ax.text(start + T + 0.55, ROW[row], label, ha="left", va="center", fontsize=9)
     _diagram_axes(ax, (-0.6, start + T + 1.6), f"The RNN loop, unrolled over T = {T} steps")
