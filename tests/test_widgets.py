@@ -189,10 +189,10 @@ def test_gradient_decay_play_follows_T_and_the_activation_is_rnn_only(gradient_e
     assert_play_drives(explorer, steps)
     assert steps.max == explorer.play.max == 20
     assert not explorer.controls["nonlinearity"].disabled
-    assert explorer.controls["gate_bias"].disabled
+    assert explorer.controls["gate_bias"].layout.display == "none"  # no gate to bias
     explorer.controls["cell"].value = "lstm"
     assert explorer.controls["nonlinearity"].disabled
-    assert not explorer.controls["gate_bias"].disabled
+    assert explorer.controls["gate_bias"].layout.display is None
     assert explorer.state.caption.startswith("LSTM, rho")
 
 

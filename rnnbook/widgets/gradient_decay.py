@@ -126,8 +126,8 @@ def gradient_decay_explorer(curves, max_T=100):
     a ``gradients.GradientCurves``. It runs once per new setting; moving the cursor reuses it.
     Controls: "cell" (rnn, lstm, gru), "rho" (spectral radius of W_hh, 0.5..1.5), "T"
     (5..max_T), "nonlinearity" (tanh or relu; the vanilla RNN only), "input_scale"
-    (0.001..10: small keeps tanh linear, large saturates it), "gate_bias" (0..5, the gated
-    cells only: the bias of the gate that keeps the old state, ``gradients.KEEP_GATE``),
+    (0.001..10: small keeps tanh linear, large saturates it), "gate_bias" (0..5, shown for
+    the gated cells only: the bias of the gate that keeps the old state, ``KEEP_GATE``),
     "steps_back" (1..T, animated by Play). The Pascanu bound is drawn for the vanilla RNN
     only. Returns an Explorer whose state is a GradientDecayState; ``.artists`` holds the
     plotted lines.
@@ -147,7 +147,7 @@ def gradient_decay_explorer(curves, max_T=100):
                                               description="input scale"),
         "gate_bias": widgets.FloatSlider(value=0.0, min=0.0, max=5.0, step=0.5,
                                          description="keep bias", readout_format=".1f",
-                                         disabled=True),
+                                         layout=widgets.Layout(display="none")),
         "steps_back": widgets.IntSlider(value=T0, min=1, max=T0, description="steps back"),
     }
     steps = controls["steps_back"]
@@ -182,7 +182,8 @@ def gradient_decay_explorer(curves, max_T=100):
             blit.redraw()
             drawn["T"] = state.settings.T
         controls["nonlinearity"].disabled = state.settings.cell != "rnn"
-        controls["gate_bias"].disabled = state.settings.cell == "rnn"
+        # Shown for the gated cells only: the vanilla RNN has no gate to bias.
+        controls["gate_bias"].layout.display = "none" if state.settings.cell == "rnn" else None
         explorer.image.value = blit.render()
         explorer.text.value = html.escape(state.caption)
 
