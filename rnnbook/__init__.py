@@ -29,8 +29,8 @@ The numpy cells, from scratch, and what flows back through them:
     cells       RNN, LSTM and GRU cells, their unroll and backprop through time    00, 02, 04, 05
     gradcheck   centred-difference numerical gradients and relative errors             02, 05
     gradients   gradient flow through time: measured norms, the Pascanu bound          04, 05
-    baselines   what a model without order or context can reach: ceilings, windows,   01, 03, 06
-                character n-grams with Kneser-Ney smoothing
+    baselines   what a model without order, context or long memory reaches:      01, 03, 04, 06
+                ceilings, windows, last-marker guesses, Kneser-Ney character n-grams
 
 The capstone, a character language model on real Python source:
 

@@ -1,4 +1,4 @@
-"""Baselines: the best a model without order or without context can do (notebooks 01 and 03).
+"""Baselines: the best a model without order, context or long memory can do (notebooks 01, 03, 04).
 
 A recurrent model earns its keep by using what these cannot. Each baseline here is computed
 exactly or fitted in closed form, never trained, so the notebooks can compare a trained RNN
@@ -8,6 +8,8 @@ with a fixed number:
                            ``width`` values, in order or shuffled (notebook 01's sines)
     order_blind_ceiling    the best accuracy of any model that sees only a bag of words
     context_free_ceiling   the best accuracy of any tagger that sees only the current word
+    last_marker_mse        the adding problem solved with a memory of the last marker only
+    untrained_state_readout  what a readout alone decodes from an untrained network's state
 
 More baselines (e.g. an n-gram character model) belong here too, each in its own section.
 Shapes use the package's letters (T time, N series or examples, M windows).
@@ -16,9 +18,10 @@ Shapes use the package's letters (T time, N series or examples, M windows).
 from typing import NamedTuple
 
 import numpy as np
+import torch
 
 from rnnbook import _validate as v
-from rnnbook import data
+from rnnbook import data, models
 
 # ---------------------------------------------------------------------------------------------
 # Window predictors (notebook 01): what a model loses when it sees a window, or no order.
@@ -198,3 +201,61 @@ def context_free_ceiling(dataset, split="test"):
     if part.ambiguous is None:
         raise ValueError(f"dataset: expected a tagging task, got {dataset.name!r}")
     return _majority_accuracy(part.x[part.ambiguous].tolist(), part.y[part.ambiguous].tolist())
+
+
+# ---------------------------------------------------------------------------------------------
+# Long time lags (notebook 04): what a short memory, or no learning through time, reaches.
+
+def last_marker_guess(x):
+    """The best guess of the adding problem's sum from the last marked value alone.
+
+    x (T, N, 2), channel 0 the values, channel 1 the markers (``data.adding``). The first
+    marked value is U[0, 1] and unseen, so the best guess is the last one plus its mean 1/2;
+    its expected squared error is the first value's variance, 1/12 (half the mean's 1/6).
+    Returns (N,).
+    """
+    x = v.as_array("x", x, shape=(None, None, 2))
+    values, markers = x[..., 0], x[..., 1]  # (T, N) each
+    last = x.shape[0] - 1 - np.argmax(markers[::-1] > 0, axis=0)  # the last marked step
+    return values[last, np.arange(x.shape[1])] + 0.5
+
+
+def last_marker_mse(dataset, split="test"):
+    """The MSE of ``last_marker_guess`` on a split of ``data.adding``: a memory of the last
+    marker only, which sits at most T/2 steps before the end."""
+    part = _split_of(dataset, split)
+    if dataset.name != "adding":
+        raise ValueError(f"dataset: expected the adding problem, got {dataset.name!r}")
+    guess = last_marker_guess(part.x.double().numpy())
+    return float(np.mean((guess - part.y.double().numpy()) ** 2))
+
+
+def untrained_state_readout(dataset, cell="lstm", hidden_size=32, seed=0, ridge=1e-3):
+    """Test accuracy of a linear readout fitted to an *untrained* network's hidden states.
+
+    dataset: a synced task of token ids, x (T, N) and labels y (T, N) with IGNORE where there
+    is nothing to predict (e.g. ``data.echo``). The network is a fresh ``models.Tagger``
+    (its weights as initialised by ``seed``); only the readout is fitted, by least squares on
+    one-hot labels (ridge ``ridge``), over the valid steps of the train split. No gradient
+    passes through time at all: what it reaches is what the forward state happens to hold.
+    """
+    v.instance("dataset", dataset, data.Dataset, "an rnnbook.data.Dataset")
+    if dataset.kind != "synced" or dataset.train.x.ndim != 2:
+        raise ValueError(f"dataset: expected a synced task of token ids, got {dataset.name!r}")
+    ridge = v.number("ridge", ridge, low=0)
+    model = models.Tagger(dataset.n_in, dataset.n_out, cell=cell,
+                          hidden_size=v.positive_int("hidden_size", hidden_size),
+                          seed=v.non_negative_int("seed", seed))
+
+    def features(part):
+        with torch.no_grad():
+            hs, _ = model.rnn(model.inputs(part.x))  # (T, N, H)
+        valid = (part.y != data.IGNORE).numpy()
+        h = hs.double().numpy()[valid]  # (M, H), the steps with a label
+        return np.hstack([h, np.ones((len(h), 1))]), part.y.numpy()[valid]
+
+    (h_train, y_train), (h_test, y_test) = features(dataset.train), features(dataset.test)
+    targets = np.eye(dataset.n_out)[y_train]  # (M, n_out) one-hot
+    weights = np.linalg.solve(h_train.T @ h_train + ridge * np.eye(h_train.shape[1]),
+                              h_train.T @ targets)
+    return float(np.mean((h_test @ weights).argmax(axis=1) == y_test))

@@ -10,6 +10,7 @@ gradient-flow measurement serve them all:
     h_t = gru_step(x_t, h_prev, params)
     hs, state_T, caches = unroll(cell, x, state0, params)       # x (T, B, D) -> hs (T, B, H)
     dx, dstate0, grads = unroll_backward(cell, dhs, caches)    # dhs (T, B, H)
+    dx_t, dh_prev, grads_t = rnn_step_backward(dh_t, caches[t])  # one RNN step, by hand
 
 ``unroll`` returns an ``Unrolled`` and ``unroll_backward`` an ``UnrolledGrads``: NamedTuples,
 so both unpack as above or read by name (``unroll(...).hs``). ``backward_steps`` is the loop
@@ -396,14 +397,55 @@ def _rnn_forward(x_t, input_term, h_prev, params, nonlinearity):
     return RNNCache(x=x_t, h_prev=h_prev, h=h, params=params, nonlinearity=nonlinearity)
 
 
+def _through_activation(dh, h, nonlinearity):
+    """dh (B, H) -> dh_raw (B, H), the gradient on the pre-activation of h = act(a).
+
+    The derivative is written from the output: tanh' = 1 - h^2, relu' = [h > 0].
+    """
+    if nonlinearity == "tanh":
+        return dh * (1 - h**2)
+    return dh * (h > 0)
+
+
 def _rnn_backward(dh, cache):
     """dh (B, H), the gradient on this step's h -> StepGrads, dstate_prev = dh_prev (B, H)."""
-    # The activation's derivative, written from its output: tanh' = 1 - h^2, relu' = [h > 0].
-    if cache.nonlinearity == "tanh":
-        da = dh * (1 - cache.h**2)
-    else:
-        da = dh * (cache.h > 0)
+    da = _through_activation(dh, cache.h, cache.nonlinearity)
     return StepGrads(da, da, da @ cache.params["weight_hh"])
+
+
+def _checked_step_backward(step_backward):
+    """Check rnn_step_backward's arguments at the boundary, keeping its body plain maths."""
+
+    @functools.wraps(step_backward)
+    def checked(dh, cache):
+        cache = _validate.instance("cache", cache, RNNCache,
+                                   "an RNNCache, one step of cells.unroll('rnn', ...).caches")
+        dh = _validate.as_array("dh", dh, shape=cache.h.shape)
+        return step_backward(dh, cache)
+
+    return checked
+
+
+@_checked_step_backward
+def rnn_step_backward(dh, cache):
+    """Backprop through one vanilla RNN step h = tanh(W_ih x + b_ih + W_hh h_prev + b_hh).
+
+    dh (B, H): the total gradient on this step's h, both paths (the output at this step and
+    the next step) already summed; cache: the RNNCache that ``unroll("rnn", ...)`` keeps for
+    this step. Returns (dx (B, D), dh_prev (B, H), grads): grads has the keys and shapes of
+    params, this step's share of the weight gradients (``unroll_backward`` sums the steps').
+    """
+    x, h_prev, p = cache.x, cache.h_prev, cache.params
+    dh_raw = _through_activation(dh, cache.h, cache.nonlinearity)  # (B, H): tanh' = 1 - h^2
+    grads = {
+        "weight_ih": dh_raw.T @ x,  # (H, D): a sum over the batch of outer products
+        "weight_hh": dh_raw.T @ h_prev,  # (H, H): h_prev, the state the weight multiplied
+        "bias_ih": dh_raw.sum(axis=0),  # (H,): each example added the bias once
+        "bias_hh": dh_raw.sum(axis=0),
+    }
+    dx = dh_raw @ p["weight_ih"]  # (B, D)
+    dh_prev = dh_raw @ p["weight_hh"]  # (B, H): what this step sends back to the step before
+    return dx, dh_prev, grads
 
 
 def _lstm_forward(x_t, input_term, state, params, nonlinearity):
@@ -492,21 +534,24 @@ def unroll(cell, x, state0, params, nonlinearity="tanh"):
     return Unrolled(hs, state, caches)
 
 
-def backward_steps(cell, dhs, caches):
+def backward_steps(cell, dhs, caches, dstate_T=None):
     """Carry the gradient back through the steps; yield (t, StepGrads of step t), t = T-1..0.
 
     The loop of backprop through time on its own: ``unroll_backward`` sums its weight
     gradients, ``gradients.gradient_norms`` measures what reaches each step.
     cell: "rnn", "lstm" or "gru"; dhs (T, B, H), the loss's gradient w.r.t. each hs[t];
-    caches: the T caches of ``unroll(cell, ...)``. Not checked here: ``unroll_backward`` and
-    ``gradients.gradient_norms`` are its checked callers.
+    caches: the T caches of ``unroll(cell, ...)``; dstate_T: a gradient on the final state
+    (dh_T (B, H), or LSTMState(dh_T, dc_T)), or None for zero. Not checked here:
+    ``unroll_backward`` and ``gradients.gradient_norms`` are its checked callers.
 
     The hidden state h_t feeds both the output at t and step t+1, so its gradient is the sum
     of dhs[t] and what step t+1 sends back.
     """
     backward = _BACKWARD[cell]
-    zeros = np.zeros_like(caches[-1].h)
-    dstate = LSTMState(zeros, zeros) if cell == "lstm" else zeros
+    if dstate_T is None:
+        zeros = np.zeros_like(caches[-1].h)
+        dstate_T = LSTMState(zeros, zeros) if cell == "lstm" else zeros
+    dstate = dstate_T
     for t in reversed(range(len(caches))):
         if cell == "lstm":
             dstate = LSTMState(dstate.h + dhs[t], dstate.c)
@@ -517,11 +562,14 @@ def backward_steps(cell, dhs, caches):
         dstate = step.dstate_prev
 
 
-def unroll_backward(cell, dhs, caches):
+def unroll_backward(cell, dhs, caches, *, dstate_T=None):
     """Backprop through time: the gradients of a loss given dL/dhs, from ``unroll``'s caches.
 
     dhs (T, B, H): the loss's gradient w.r.t. each hidden state hs[t] (not counting its path
-    through later steps). Returns UnrolledGrads(dx (T, B, D), dstate0, grads): dstate0 is
+    through later steps). dstate_T: the loss's gradient w.r.t. the final state, dh_T (B, H), or
+    for the LSTM the pair (dh_T, dc_T); it adds to what reaches the last step (so a loss on the
+    last cell state c_T needs nothing else). None means zero.
+    Returns UnrolledGrads(dx (T, B, D), dstate0, grads): dstate0 is
     dh0 (B, H), or LSTMState(dh0, dc0) for the LSTM; grads has the keys and shapes of params.
     """
     cell = _validate.cell("cell", cell)
@@ -529,12 +577,14 @@ def unroll_backward(cell, dhs, caches):
     T = len(caches)
     B, H = caches[0].h.shape
     dhs = _validate.as_array("dhs", dhs, shape=(T, B, H))
+    if dstate_T is not None:
+        dstate_T = _validate.cell_state(cell, "dstate_T", dstate_T, B, H)
     params = caches[0].params
     GH = NUM_BLOCKS[cell] * H
     d_input = np.empty((T, B, GH), dtype=np.result_type(dhs, caches[0].h))
     # The two are the same array except in the GRU, whose reset gate sits inside its n-rows.
     d_recurrent = np.empty_like(d_input) if cell == "gru" else d_input
-    for t, step in backward_steps(cell, dhs, caches):
+    for t, step in backward_steps(cell, dhs, caches, dstate_T):
         d_input[t] = step.d_input
         if cell == "gru":
             d_recurrent[t] = step.d_recurrent

@@ -106,50 +106,62 @@ def with_spectral_radius(cell, params, rho, rng=None):
 # ---------------------------------------------------------------------------------------------
 # The curves of notebook 04's gradient decay animator (and its static figures).
 
+# The gate of each gated cell that decides how much of the old state is kept: the LSTM's forget
+# gate f (c_t = f * c_prev + ...) and the GRU's update gate z (h_t = ... + z * h_prev). Its
+# bias sets how much gradient survives each step, as the spectral radius does for the RNN.
+KEEP_GATE = {"lstm": "f", "gru": "z"}
+
+
 class GradientSettings(NamedTuple):
     """What defines one measured curve: the cell, W_hh's spectral radius rho, the length T,
-    the vanilla RNN's nonlinearity and the scale of the inputs."""
+    the vanilla RNN's nonlinearity, the scale of the inputs and, for the gated cells, the bias
+    of their keep gate (``KEEP_GATE``: the LSTM's forget gate, the GRU's update gate)."""
 
     cell: str
     rho: float
     T: int
     nonlinearity: str
     input_scale: float
+    gate_bias: float = 0.0
 
 
 class GradientCurves(NamedTuple):
     """norms: ``gradient_norms`` (T,), entry k = norm reaching the state before step k;
-    bound: ``pascanu_bound`` (T,) of a vanilla RNN with this spectral radius."""
+    bound: ``pascanu_bound`` (T,) for the vanilla RNN, None for the gated cells (the bound
+    is the vanilla RNN's; it says nothing about a cell with gates)."""
 
     norms: np.ndarray
-    bound: np.ndarray
+    bound: np.ndarray | None
 
 
 def gradient_curves(settings, hidden_size=16, input_size=8, seed=0):
-    """Measure the gradient norms for ``settings`` (a GradientSettings) and compute the
-    Pascanu bound: a GradientCurves.
+    """Measure the gradient norms for ``settings`` (a GradientSettings) and, for the vanilla
+    RNN, compute the Pascanu bound: a GradientCurves.
 
-    W_hh's weight blocks are rho times random orthogonal matrices, always the same ones for
-    a seed, so moving rho only rescales them. The biases are zero: then small inputs keep the
-    state near 0, where tanh is linear and the measured norm follows rho^(T - k), and large
-    inputs saturate it. x (T, 1, D) is input_scale times standard normal noise, fixed by the
-    seed, so that T and the scale change nothing else. The gated cells take no
-    nonlinearity (theirs are fixed). The bound is a vanilla RNN's at this rho,
-    (gamma * rho)^(T - k) with gamma = 1, drawn for the gated cells too for comparison.
+    W_hh's weight blocks are rho times random orthogonal matrices, always the same ones for a
+    seed, so moving rho only rescales them. The biases are zero but the keep gate's, which is
+    settings.gate_bias (in bias_hh; the vanilla RNN has none): then small inputs keep the
+    state near 0, where tanh is linear and the RNN's norm follows rho^(T - k), and large
+    inputs saturate it; near 0 the keep gate is about sigmoid(gate_bias), 0.5 at bias 0.
+    x (T, 1, D) is input_scale times standard normal noise, fixed by the seed, so that T and
+    the scale change nothing else. The gated cells take no nonlinearity (theirs are fixed).
     """
-    cell, rho, T, nonlinearity, input_scale = _validate.instance(
+    cell, rho, T, nonlinearity, input_scale, gate_bias = _validate.instance(
         "settings", settings, GradientSettings, "a GradientSettings")
     T = _validate.positive_int("settings.T", T)
     input_scale = _validate.number("settings.input_scale", input_scale, low=0)
+    gate_bias = _validate.number("settings.gate_bias", gate_bias)
     seed = _validate.non_negative_int("seed", seed)  # an int, not a Generator: it seeds 3 rngs
     nonlinearity = nonlinearity if cell == "rnn" else "tanh"
     params = cells.init_params(cell, input_size, hidden_size, seed)
     params = with_spectral_radius(cell, params, rho, seed + 1)
     for key in ("bias_ih", "bias_hh"):
         params[key] = np.zeros_like(params[key])
+    if cell in KEEP_GATE:
+        params["bias_hh"][cells.block_rows(cell, KEEP_GATE[cell], hidden_size)] = gate_bias
     x = input_scale * np.random.default_rng(seed + 2).normal(size=(T, 1, input_size))
     state0 = cells.zero_state(cell, 1, hidden_size)
     norms = gradient_norms(cell, x, state0, params, nonlinearity)
-    # pascanu_bound reads sigma_max of a vanilla RNN's W_hh: any rho * orthogonal one will do.
-    rnn = with_spectral_radius("rnn", cells.init_params("rnn", 1, hidden_size), rho)
-    return GradientCurves(norms, pascanu_bound(rnn, T, gamma=1.0))
+    if cell != "rnn":
+        return GradientCurves(norms, None)
+    return GradientCurves(norms, pascanu_bound(params, T, gamma=1.0))

@@ -264,7 +264,8 @@ def echo_by_chunk(data, chunks=(2, 5, 10, 20), cell="lstm", hidden_size=32, step
                   seed=0, progress=False):
     """Train a fresh Tagger on the delayed echo for each chunk length of truncated BPTT.
 
-    Returns {k: test accuracy}: near chance for k <= d, near 1 for k >= 2d (notebook 04).
+    Returns {k: test accuracy}: far below 1 (though above chance) for k <= d, near 1 for
+    k >= 2d (notebook 04).
     """
     if not isinstance(data, Dataset) or data.name != "echo":
         raise ValueError(f"data: expected the delayed echo, rnnbook.data.echo(), got {data!r}")

@@ -1,4 +1,5 @@
-"""rnnbook.baselines: the window predictors of notebook 01 and the ceilings of notebooks 01, 03."""
+"""rnnbook.baselines: the window predictors of notebook 01, the ceilings of notebooks 01, 03 and
+the long-lag baselines of notebook 04."""
 
 import numpy as np
 import pytest
@@ -124,3 +125,40 @@ def test_context_free_ceiling_is_each_words_majority_tag():
 def test_ceilings_name_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# Long time lags (notebook 04)
+
+
+def test_last_marker_guess_is_the_last_marked_value_plus_a_half():
+    x = np.zeros((4, 2, 2))
+    x[:, :, 0] = [[0.1, 0.5], [0.2, 0.6], [0.3, 0.7], [0.4, 0.8]]
+    x[[0, 2], 0, 1] = 1  # sequence 0: markers at steps 0 and 2
+    x[[1, 3], 1, 1] = 1  # sequence 1: markers at steps 1 and 3
+    np.testing.assert_allclose(baselines.last_marker_guess(x), [0.3 + 0.5, 0.8 + 0.5])
+
+
+def test_last_marker_mse_is_the_first_values_spread_about_one_twelfth():
+    adding = data.adding(T=10, n_train=1, n_test=20000, seed=3)
+    x, y = adding.test.x.double().numpy(), adding.test.y.double().numpy()
+    first = x[:, :, 0][np.argmax(x[:, :, 1] > 0, axis=0), np.arange(x.shape[1])]
+    mse = baselines.last_marker_mse(adding)
+    assert mse == pytest.approx(np.mean((first - 0.5) ** 2))  # the error is the unseen value
+    assert mse == pytest.approx(1 / 12, abs=0.003)
+    assert y.var() == pytest.approx(1 / 6, abs=0.006)  # the mean predictor's, twice as large
+
+
+def test_an_untrained_state_read_out_recalls_a_recent_symbol_above_chance():
+    short, long = (data.echo(d=d, n_train=500, n_test=200) for d in (1, 5))
+    assert baselines.untrained_state_readout(short) > 0.9  # one step back: the state holds it
+    assert 0.3 < baselines.untrained_state_readout(long) < 0.9  # five back: some of it
+
+
+def test_long_lag_baselines_name_a_wrong_dataset():
+    with pytest.raises(ValueError, match="dataset: expected the adding problem"):
+        baselines.last_marker_mse(data.echo())
+    with pytest.raises(ValueError, match="dataset: expected a synced task of token ids"):
+        baselines.untrained_state_readout(data.adding(T=4, n_train=2, n_test=2))
+    with pytest.raises(ValueError, match=r"x: expected shape \(\?, \?, 2\)"):
+        baselines.last_marker_guess(np.zeros((3, 2)))

@@ -448,3 +448,123 @@ def test_gate_series_names_a_cell_mismatch():
         cells.gate_series(caches_of("rnn"), "rnn")
     with pytest.raises(TypeError, match="caches: expected a non-empty list of step caches"):
         cells.gate_series([], "gru")
+
+
+# ----------------------------------------------------------------------------- one step by hand
+
+
+def test_rnn_step_backward_equals_a_one_step_unroll_backward():
+    params, x, h0, dhs = make_case("rnn", 1, 3, 2, 4, seed=5)
+    _, _, caches = cells.unroll("rnn", x, h0, params)
+    dx, dh_prev, grads = cells.rnn_step_backward(dhs[0], caches[0])
+    whole = cells.unroll_backward("rnn", dhs, caches)
+    np.testing.assert_allclose(dx, whole.dx[0], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(dh_prev, whole.dstate0, rtol=0, atol=1e-15)
+    assert list(grads) == list(cells.PARAM_KEYS)
+    for key in cells.PARAM_KEYS:
+        assert grads[key].shape == params[key].shape
+        np.testing.assert_allclose(grads[key], whole.grads[key], rtol=0, atol=1e-15, err_msg=key)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_rnn_step_backward_equals_torch_and_numerical_gradients(nonlinearity):
+    params, x, h0, dhs = make_case("rnn", 1, 3, 2, 4, seed=6)
+    _, _, caches = cells.unroll("rnn", x, h0, params, nonlinearity)
+    if nonlinearity == "relu":
+        assert np.min(np.abs(preactivations(params, x, caches))) > 1e-4
+    dx, dh_prev, grads = cells.rnn_step_backward(dhs[0], caches[0])
+    theirs = torch_reference("rnn", params, x, h0, dhs, nonlinearity)
+    ours = {"dx": dx[None], "dh0": dh_prev, **grads}
+    for key, value in ours.items():
+        np.testing.assert_allclose(value, theirs[key], rtol=TOL, atol=TOL, err_msg=key)
+
+    def loss(x_t=x[0], h_prev=h0, p=params):
+        return np.sum(cells.rnn_step(x_t, h_prev, p, nonlinearity) * dhs[0])
+
+    assert rel_error(numerical_gradient(lambda v: loss(x_t=v), x[0]), dx) < 1e-6
+    assert rel_error(numerical_gradient(lambda v: loss(h_prev=v), h0), dh_prev) < 1e-6
+    for key in cells.PARAM_KEYS:
+        numerical = numerical_gradient(lambda v, key=key: loss(p={**params, key: v}),
+                                       params[key])
+        assert rel_error(numerical, grads[key]) < 1e-6, key
+
+
+def test_rnn_step_backward_rejects_bad_input():
+    params, x, h0, dhs = make_case("rnn", 1, 3, 2, 4, seed=5)
+    _, _, caches = cells.unroll("rnn", x, h0, params)
+    with pytest.raises(ValueError, match=r"dh: expected shape \(3, 4\), got shape \(3, 2\)"):
+        cells.rnn_step_backward(dhs[0][:, :2], caches[0])
+    with pytest.raises(TypeError, match=r"cache: expected an RNNCache.*got list"):
+        cells.rnn_step_backward(dhs[0], caches)
+    _, _, lstm_caches = cells.unroll("lstm", x, cells.LSTMState(h0, h0),
+                                     cells.init_params("lstm", 2, 4))
+    with pytest.raises(TypeError, match=r"cache: expected an RNNCache.*got LSTMCache"):
+        cells.rnn_step_backward(dhs[0], lstm_caches[0])
+
+
+# ----------------------------------------------------------------------------- dstate_T
+
+
+def torch_reference_with_final(cell, params, x, state0, dhs, dstate_T):
+    """torch autograd of sum(hs * dhs) + sum(state_T * dstate_T): what dstate_T stands for."""
+    module = torch_module(cell, params)
+    x_t = torch.tensor(x, requires_grad=True)
+    states = [torch.tensor(s[None], requires_grad=True) for s in _as_list(state0)]
+    hs, state_T = module(x_t, tuple(states) if cell == "lstm" else states[0])
+    loss = (hs * torch.from_numpy(dhs)).sum()
+    for final, d in zip(_as_list(state_T), _as_list(dstate_T), strict=True):
+        loss = loss + (final[0] * torch.from_numpy(d)).sum()
+    loss.backward()
+    out = {"dx": x_t.grad.numpy()}
+    for name, s in zip(("h", "c"), states, strict=False):
+        out[f"d{name}0"] = s.grad.numpy()[0]
+    for key in cells.PARAM_KEYS:
+        out[key] = getattr(module, f"{key}_l0").grad.numpy()
+    return out
+
+
+@pytest.mark.parametrize("cell", cells.CELLS)
+@pytest.mark.parametrize("with_dhs", [True, False])
+def test_unroll_backward_with_dstate_T_equals_torch(cell, with_dhs):
+    params, x, state0, dhs = make_case(cell, 4, 2, 3, 5, seed=31)
+    rng = np.random.default_rng(32)
+    dh_T = rng.standard_normal((2, 5))
+    # For the LSTM a plain (h, c) tuple, to show that it need not be an LSTMState.
+    dstate_T = (dh_T, rng.standard_normal((2, 5))) if cell == "lstm" else dh_T
+    if not with_dhs:
+        dhs = np.zeros_like(dhs)
+    _, _, caches = cells.unroll(cell, x, state0, params)
+    dx, dstate0, grads = cells.unroll_backward(cell, dhs, caches, dstate_T=dstate_T)
+    theirs = torch_reference_with_final(cell, params, x, state0, dhs, dstate_T)
+    ours = {"dx": dx, **grads}
+    for name, d0 in zip(("h", "c"), _as_list(dstate0), strict=False):
+        ours[f"d{name}0"] = d0
+    assert ours.keys() == theirs.keys()
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=TOL, atol=TOL, err_msg=key)
+    if not with_dhs:  # and the gradient really came from dstate_T
+        assert np.abs(dx).max() > 1e-3
+
+
+def test_dstate_T_none_is_zero():
+    params, x, state0, dhs = make_case("lstm", 3, 2, 3, 4, seed=33)
+    _, _, caches = cells.unroll("lstm", x, state0, params)
+    zeros = np.zeros((2, 4))
+    a = cells.unroll_backward("lstm", dhs, caches)
+    b = cells.unroll_backward("lstm", dhs, caches, dstate_T=(zeros, zeros))
+    np.testing.assert_array_equal(a.dx, b.dx)
+
+
+def test_unroll_backward_rejects_a_bad_dstate_T():
+    params, x, state0, dhs = make_case("lstm", 3, 2, 3, 4, seed=33)
+    _, _, caches = cells.unroll("lstm", x, state0, params)
+    with pytest.raises(TypeError, match=r"dstate_T: expected the pair \(h, c\)"):
+        cells.unroll_backward("lstm", dhs, caches, dstate_T=np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"dstate_T\[1\] \(c\): expected shape \(2, 4\)"):
+        cells.unroll_backward("lstm", dhs, caches, dstate_T=(np.zeros((2, 4)), np.zeros((2, 3))))
+    params, x, h0, dhs = make_case("rnn", 3, 2, 3, 4, seed=33)
+    _, _, caches = cells.unroll("rnn", x, h0, params)
+    with pytest.raises(ValueError, match=r"dstate_T: expected shape \(2, 4\), got shape \(4,\)"):
+        cells.unroll_backward("rnn", dhs, caches, dstate_T=np.zeros(4))
+    with pytest.raises(TypeError, match=r"unroll_backward\(\) takes 3 positional"):
+        cells.unroll_backward("rnn", dhs, caches, np.zeros((2, 4)))

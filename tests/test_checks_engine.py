@@ -11,11 +11,13 @@ import time
 import pytest
 from checks_testing import assert_names, message_of
 from test_checks_exercises import OTHER_MUTANTS
+from test_checks_rnn_step_backward import BACKWARD_EXERCISE
 from test_checks_steps import STEP_MUTANTS
 
 from rnnbook import cells, checks, solutions
 
-ALL_MUTANTS = {name: {**STEP_MUTANTS, **OTHER_MUTANTS}[name] for name in checks.EXERCISES}
+ALL_MUTANTS = {name: {**STEP_MUTANTS, **BACKWARD_EXERCISE, **OTHER_MUTANTS}[name]
+               for name in checks.EXERCISES}
 MUTANT_PARAMS = [
     pytest.param(name, k, id=f"{name}-{getattr(m[0], '__name__', k)}")
     for name, (_, mutants) in ALL_MUTANTS.items()
@@ -24,6 +26,7 @@ MUTANT_PARAMS = [
 
 REFERENCES = {
     "rnn_step": cells.rnn_step,
+    "rnn_step_backward": cells.rnn_step_backward,
     "lstm_step": cells.lstm_step,
     "gru_step": cells.gru_step,
     "one_hot": solutions.one_hot_batch,
@@ -201,8 +204,8 @@ def test_the_main_case_tells_every_mistake_from_every_other(ex):
 
 
 def test_the_registry_lists_every_exercise_and_its_checker():
-    names = ["one_hot", "rnn_step", "architectures", "last_valid_state", "clip_by_global_norm",
-             "lstm_step", "gru_step"]
+    names = ["one_hot", "rnn_step", "rnn_step_backward", "architectures", "last_valid_state",
+             "clip_by_global_norm", "lstm_step", "gru_step"]
     assert list(checks.EXERCISES) == names
     assert all(checks.EXERCISES[n].name == n for n in names)
     checkers = {n for n in checks.__all__ if n.startswith("check_")}

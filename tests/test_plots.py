@@ -57,6 +57,17 @@ def test_rnn_graph_lights_up_to_the_step_and_outlines_it():
     assert {"$x_{1}$", "$h_{0}$", "$y_{5}$", "input", "hidden", "output"} <= labels
 
 
+def test_the_unrolled_graph_names_the_same_three_weights_on_every_step():
+    fig = plots.rnn_graph(4)
+    weights = [t for t in fig.axes[0].texts if (t.get_gid() or "").startswith("W_")]
+    # the loop's three, then W_ih, W_hh and W_hy once per unrolled step
+    for which, label in (("W_ih", "$W_{ih}$"), ("W_hh", "$W_{hh}$"), ("W_hy", "$W_{hy}$")):
+        named = [t for t in weights if t.get_gid() == which]
+        assert len(named) == 1 + 4 and {t.get_text() for t in named} == {label}
+    steps = sorted(t.get_position()[0] for t in weights if t.get_gid() == "W_ih")[1:]
+    assert steps == pytest.approx([2.8 + s + 0.06 for s in range(1, 5)])  # one per column
+
+
 def test_light_up_colours_each_row_and_dims_later_steps():
     fig, ax = plt.subplots()
     plt.close(fig)

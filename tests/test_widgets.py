@@ -140,10 +140,16 @@ def test_plotted_gradient_norms_are_the_given_curves(gradient_explorer, settings
     np.testing.assert_array_equal(y[~inside], np.clip(want[::-1][~inside], low, high))
 
     bound = explorer.artists.bound.get_ydata()
-    np.testing.assert_array_equal(bound, np.clip(curves.bound[::-1], low, high))
-    assert np.all(np.isfinite(bound))
+    legend = [t.get_text() for t in explorer.figure.axes[0].get_legend().get_texts()]
+    if settings["cell"] == "rnn":
+        np.testing.assert_array_equal(bound, np.clip(curves.bound[::-1], low, high))
+        assert np.all(np.isfinite(bound))
+        assert legend[1] == "Pascanu bound (vanilla RNN)"
+    else:  # the bound is the vanilla RNN's: a gated cell gets none
+        assert curves.bound is None and len(bound) == 0
+        assert legend[1] == "no bound: a gated cell" and "No bound drawn" in state.caption
 
-    clipped = (~inside).sum() + state.shown_bound.count
+    clipped = (~inside).sum() + (state.shown_bound.count if state.shown_bound else 0)
     if clipped:
         assert "Clipped to the plot's range" in state.caption
         assert explorer.artists.clip_label.get_text() == f"{clipped} values clipped at the edge"
@@ -183,9 +189,27 @@ def test_gradient_decay_play_follows_T_and_the_activation_is_rnn_only(gradient_e
     assert_play_drives(explorer, steps)
     assert steps.max == explorer.play.max == 20
     assert not explorer.controls["nonlinearity"].disabled
+    assert explorer.controls["gate_bias"].layout.display == "none"  # no gate to bias
     explorer.controls["cell"].value = "lstm"
     assert explorer.controls["nonlinearity"].disabled
+    assert explorer.controls["gate_bias"].layout.display is None
     assert explorer.state.caption.startswith("LSTM, rho")
+
+
+def test_gradient_decay_keep_bias_gives_the_gated_cells_their_own_meaning(gradient_explorer):
+    explorer = gradient_explorer
+    set_controls(explorer, cell="lstm", rho=0.9, T=50, input_scale=1.0, gate_bias=0.0)
+    low = explorer.state.curves.norms[0]
+    assert "forget-gate bias 0.0 (f = sigmoid(0.0) = 0.50 at a zero state)" in (
+        explorer.state.caption)
+    explorer.controls["gate_bias"].value = 3.0
+    state = explorer.state
+    assert state.settings.gate_bias == 3.0 and "f = sigmoid(3.0) = 0.95" in state.caption
+    assert low < 1e-6 and state.curves.norms[0] > 1e-2  # the gradient now survives 50 steps
+    explorer.controls["cell"].value = "gru"
+    assert "update-gate bias 3.0 (z = sigmoid(3.0) = 0.95" in explorer.state.caption
+    explorer.controls["cell"].value = "rnn"  # the vanilla RNN has no such gate
+    assert explorer.state.settings.gate_bias == 0.0
 
 
 def test_gradient_decay_explorer_measures_with_the_function_it_is_given():
@@ -422,6 +446,8 @@ def full_render(figure):
      [10, 50, 1]),
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "rho", [1.5, 0.5]),
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "T", [5, 100]),
+    (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "cell",
+     ["lstm", "rnn", "gru"]),
 ])
 def test_blitted_frames_match_a_full_draw(build, control, values):
     explorer = build()

@@ -5,10 +5,10 @@
     checks.hint("rnn_step")            # the next hint, one at a time
     checks.show_solution("rnn_step")   # prints the reference's source
 
-Exercises: "one_hot" (01), "rnn_step" (02), "architectures" and "last_valid_state" (03),
-"clip_by_global_norm" (04), "lstm_step" and "gru_step" (05). The references are the package's
-own functions: ``cells.rnn_step``, ``cells.lstm_step``, ``cells.gru_step`` and those of
-``rnnbook.solutions``.
+Exercises: "one_hot" (01), "rnn_step" and "rnn_step_backward" (02), "architectures" and
+"last_valid_state" (03), "clip_by_global_norm" (04), "lstm_step" and "gru_step" (05). The
+references are the package's own functions: ``cells.rnn_step``, ``cells.rnn_step_backward``,
+``cells.lstm_step``, ``cells.gru_step`` and those of ``rnnbook.solutions``.
 
 How a checker finds the culprit, the way good autograders do:
 
@@ -30,7 +30,8 @@ NBGRADER_EXECUTION; any other grader sets RNNBOOK_GRADING=1) the stub fails like
 
 The package: ``engine`` (the records Exercise, Case, Mistake, Probe, and the marking every
 exercise shares), one module per exercise (``one_hot``, ``steps`` for the three step cells,
-``architectures``, ``last_valid_state``, ``clip_by_global_norm``) and ``hints``.
+``rnn_step_backward``, ``architectures``, ``last_valid_state``, ``clip_by_global_norm``) and
+``hints``.
 
 To add an exercise, e.g. "softmax_temperature" (06):
 1. write ``rnnbook/checks/softmax_temperature.py``, on the model of ``last_valid_state.py``: a
@@ -54,6 +55,7 @@ from rnnbook.checks.architectures import (
 from rnnbook.checks.clip_by_global_norm import CLIP_BY_GLOBAL_NORM, check_clip_by_global_norm
 from rnnbook.checks.last_valid_state import LAST_VALID_STATE, check_last_valid_state
 from rnnbook.checks.one_hot import ONE_HOT, check_one_hot
+from rnnbook.checks.rnn_step_backward import RNN_STEP_BACKWARD, check_rnn_step_backward
 from rnnbook.checks.steps import (
     GRU_STEP,
     LSTM_STEP,
@@ -74,6 +76,7 @@ __all__ = [
     "check_lstm_step",
     "check_one_hot",
     "check_rnn_step",
+    "check_rnn_step_backward",
     "hint",
     "show_solution",
 ]
@@ -82,6 +85,7 @@ __all__ = [
 EXERCISES = {ex.name: ex for ex in (
     ONE_HOT,
     RNN_STEP,
+    RNN_STEP_BACKWARD,
     ARCHITECTURES_EXERCISE,
     LAST_VALID_STATE,
     CLIP_BY_GLOBAL_NORM,

@@ -21,7 +21,7 @@ class Chain(NamedTuple):
     """The artists of a drawn chain, so that a widget can recolour them (see ``light_up``).
 
     x, h, y: {step: FancyBboxPatch}; h may hold step 0, the initial state h_0.
-    labels: the nodes' Text labels, which sit on top of the boxes.
+    labels: the Text labels that sit on top of the boxes: the nodes' (and the weights').
     """
 
     x: dict
@@ -107,8 +107,18 @@ def _diagram_axes(ax, xlim, title):
     ax.set_title(title)
 
 
+# The three weight matrices, named on every arrow that applies them: one set serves every step.
+WEIGHT_LABELS = {"ih": "$W_{ih}$", "hh": "$W_{hh}$", "hy": "$W_{hy}$"}
+
+
+def _weight_label(ax, x, y, which, **kwargs):
+    """The name of weight ``which`` ("ih", "hh" or "hy") at (x, y), in the weights' colour."""
+    style = {"ha": "left", "va": "center", "fontsize": 7, **kwargs}
+    return ax.text(x, y, WEIGHT_LABELS[which], color=PURPLE, gid=f"W_{which}", **style)
+
+
 def _draw_loop(ax, cx):
-    """The folded RNN: x -> h -> y with a self-loop on h labelled W_hh."""
+    """The folded RNN: x -> h -> y with a self-loop on h, each arrow named by its weight."""
     half = NODE / 2
     _node(ax, cx, ROW["x"], "$x_t$", BLUE)
     _node(ax, cx, ROW["h"], "$h_t$", ORANGE)
@@ -116,11 +126,30 @@ def _draw_loop(ax, cx):
     _arrow(ax, (cx, ROW["x"] + half), (cx, ROW["h"] - half))
     _arrow(ax, (cx, ROW["h"] + half), (cx, ROW["y"] - half))
     _arrow(ax, (cx + half, ROW["h"] + 0.15), (cx + half, ROW["h"] - 0.15), rad=-2.2)
-    ax.text(cx + half + 0.45, ROW["h"], "$W_{hh}$", ha="left", va="center", fontsize=9)
+    _weight_label(ax, cx + half + 0.45, ROW["h"], "hh", fontsize=9)
+    _weight_label(ax, cx + 0.06, (ROW["x"] + ROW["h"]) / 2, "ih")
+    _weight_label(ax, cx + 0.06, (ROW["h"] + ROW["y"]) / 2, "hy")
+
+
+def _label_weights(ax, x0, T):
+    """Name W_ih, W_hh and W_hy on every arrow of the chain unrolled from column x0 (h_0);
+    return the Text labels."""
+    labels = []
+    for s in range(1, T + 1):
+        cx = x0 + s
+        # W_ih low beside its arrow and W_hh under its arrow, so that neighbours never meet.
+        labels += [
+            _weight_label(ax, cx + 0.06, ROW["x"] + NODE / 2 + 0.1, "ih"),
+            _weight_label(ax, cx + 0.06, (ROW["h"] + ROW["y"]) / 2, "hy"),
+            _weight_label(ax, cx - 0.5, ROW["h"] - NODE / 2 + 0.02, "hh", ha="center", va="top"),
+        ]
+    return labels
 
 
 def unrolled_axes(ax, T):
     """Draw the RNN loop and, right of it, its graph unrolled over T steps; return the Chain.
+
+    Every step's arrows are named W_ih, W_hh and W_hy: the same three matrices at every step.
 
     The chain's nodes start all dim: call ``light_up(chain, t)`` to light steps 1..t.
     """
@@ -129,6 +158,8 @@ def unrolled_axes(ax, T):
     ax.text(1.75, ROW["h"], "=", ha="center", va="center", fontsize=16)
     start = 2.8  # h_0 sits here, step t at start + t
     chain = _draw_chain(ax, T, range(1, T + 1), range(1, T + 1), x0=start, h0=True)
+    # On top of the boxes they touch, also when a widget redraws only the chain's artists.
+    chain.labels.extend(_label_weights(ax, start, T))
     for row, label in (("x", "input"), ("h", "hidden"), ("y", "output")):
         ax.text(start + T + 0.55, ROW[row], label, ha="left", va="center", fontsize=9)
     _diagram_axes(ax, (-0.6, start + T + 1.6), f"The RNN loop, unrolled over T = {T} steps")

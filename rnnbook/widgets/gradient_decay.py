@@ -19,14 +19,15 @@ class GradientDecayState(NamedTuple):
     """What the gradient decay animator shows.
 
     shown_norms, shown_bound: the curves by steps back (entry j = j + 1 steps back), clipped
-    into LOG_RANGE; steps_back: how many of them are drawn (the Play cursor).
+    into LOG_RANGE (shown_bound is None for the gated cells: the bound is the vanilla RNN's);
+    steps_back: how many of them are drawn (the Play cursor).
     """
 
     settings: gradients.GradientSettings
     curves: gradients.GradientCurves
     steps_back: int
     shown_norms: plots.ClippedForLog
-    shown_bound: plots.ClippedForLog
+    shown_bound: plots.ClippedForLog | None
     caption: str
 
 
@@ -42,20 +43,34 @@ def _clip_note(clipped):
     return ", ".join(parts)
 
 
+_GATE_NAMES = {"f": "forget-gate", "z": "update-gate"}  # KEEP_GATE's gates, as captions say them
+BOUND_LABEL = {True: "Pascanu bound (vanilla RNN)", False: "no bound: a gated cell"}
+
+
 def gradient_decay_state(settings, curves, steps_back):
     """The animator's state: curves by steps back, clipped, drawn up to ``steps_back``."""
     T = settings.T
     # A cursor left beyond a shorter T (before its slider follows) snaps back to T.
     steps_back = min(v.positive_int("steps_back", steps_back), T)
     shown_norms = plots.clip_for_log(plots.steps_back(curves.norms)[1], *LOG_RANGE)
-    shown_bound = plots.clip_for_log(plots.steps_back(curves.bound)[1], *LOG_RANGE)
-    act = f" ({settings.nonlinearity})" if settings.cell == "rnn" else ""
-    caption = (f"{cells.CELL_NAMES[settings.cell]}{act}, rho = {settings.rho:.2f}, T = {T}, "
-               f"input scale {settings.input_scale:.3g}: after {steps_back} steps back "
-               f"the gradient norm is {curves.norms[T - steps_back]:.2e} "
-               f"(bound {curves.bound[T - steps_back]:.2e}).")
+    shown_bound = None if curves.bound is None else plots.clip_for_log(
+        plots.steps_back(curves.bound)[1], *LOG_RANGE)
+    reached = (f"after {steps_back} steps back the gradient norm is "
+               f"{curves.norms[T - steps_back]:.2e}")
+    if settings.cell == "rnn":
+        caption = (f"{cells.CELL_NAMES['rnn']} ({settings.nonlinearity}), rho = "
+                   f"{settings.rho:.2f}, T = {T}, input scale {settings.input_scale:.3g}: "
+                   f"{reached} (bound {curves.bound[T - steps_back]:.2e}).")
+    else:
+        gate = gradients.KEEP_GATE[settings.cell]
+        keep = cells.sigmoid(settings.gate_bias)
+        caption = (f"{cells.CELL_NAMES[settings.cell]}, rho = {settings.rho:.2f}, T = {T}, "
+                   f"input scale {settings.input_scale:.3g}, {_GATE_NAMES[gate]} bias "
+                   f"{settings.gate_bias:.1f} ({gate} = sigmoid({settings.gate_bias:.1f}) = "
+                   f"{keep:.2f} at a zero state): {reached}. No bound drawn: the Pascanu "
+                   "bound is for the vanilla RNN only.")
     notes = [f"measured: {_clip_note(shown_norms)}" if shown_norms.count else "",
-             f"bound: {_clip_note(shown_bound)}" if shown_bound.count else ""]
+             f"bound: {_clip_note(shown_bound)}" if shown_bound and shown_bound.count else ""]
     notes = "; ".join(note for note in notes if note)
     if notes:
         caption += (f" Clipped to the plot's range {LOG_RANGE[0]:.0e}..{LOG_RANGE[1]:.0e} "
@@ -65,7 +80,7 @@ def gradient_decay_state(settings, curves, steps_back):
 
 class GradientArtists(NamedTuple):
     measured: object  # Line2D: the measured norms up to the cursor
-    bound: object  # Line2D: the Pascanu bound, whole
+    bound: object  # Line2D: the Pascanu bound, whole; empty for the gated cells
     cursor: object  # Line2D: one marker at the cursor
     clip_label: object  # Text: says "clipped" on the plot when anything is
 
@@ -75,7 +90,7 @@ def _gradient_axes(figure, max_T):
     ax.set_xlim(0.5, max_T + 0.5)  # the widest tick labels, for the layout solved once
     measured, = ax.plot([1], [1], color=plots.BLUE, label="measured gradient norm", zorder=3)
     bound, = ax.plot([1], [1], color=plots.BLACK, linestyle="--", linewidth=1.5,
-                     label="Pascanu bound (vanilla RNN)")
+                     label=BOUND_LABEL[True])
     cursor, = ax.plot([1], [1], "o", color=plots.VERMILLION, markersize=8)
     clip_label = ax.text(0.99, 0.02, "", transform=ax.transAxes, ha="right", va="bottom",
                          fontsize=9, color=plots.VERMILLION)
@@ -92,9 +107,13 @@ def _draw_gradient(ax, artists, state):
     T, n = state.settings.T, state.steps_back
     x = np.arange(1, T + 1)
     artists.measured.set_data(x[:n], state.shown_norms.values[:n])
-    artists.bound.set_data(x, state.shown_bound.values)
+    rnn = state.shown_bound is not None
+    artists.bound.set_data(x if rnn else [], state.shown_bound.values if rnn else [])
+    legend = ax.get_legend()  # drawn every frame (see core.Blit), so its entry can follow
+    legend.get_texts()[1].set_text(BOUND_LABEL[rnn])
+    legend.legend_handles[1].set_visible(rnn)
     artists.cursor.set_data(x[n - 1:n], state.shown_norms.values[n - 1:n])
-    count = state.shown_norms.count + state.shown_bound.count
+    count = state.shown_norms.count + (state.shown_bound.count if rnn else 0)
     artists.clip_label.set_text(f"{count} values clipped at the edge" if count else "")
     ax.set_xlim(0.5, T + 0.5)
 
@@ -107,8 +126,10 @@ def gradient_decay_explorer(curves, max_T=100):
     a ``gradients.GradientCurves``. It runs once per new setting; moving the cursor reuses it.
     Controls: "cell" (rnn, lstm, gru), "rho" (spectral radius of W_hh, 0.5..1.5), "T"
     (5..max_T), "nonlinearity" (tanh or relu; the vanilla RNN only), "input_scale"
-    (0.001..10: small keeps tanh linear, large saturates it), "steps_back" (1..T, animated by
-    Play). Returns an Explorer whose state is a GradientDecayState; ``.artists`` holds the
+    (0.001..10: small keeps tanh linear, large saturates it), "gate_bias" (0..5, shown for
+    the gated cells only: the bias of the gate that keeps the old state, ``KEEP_GATE``),
+    "steps_back" (1..T, animated by Play). The Pascanu bound is drawn for the vanilla RNN
+    only. Returns an Explorer whose state is a GradientDecayState; ``.artists`` holds the
     plotted lines.
     """
     measure = v.function("curves", curves)
@@ -124,6 +145,9 @@ def gradient_decay_explorer(curves, max_T=100):
                                               description="activation"),
         "input_scale": widgets.FloatLogSlider(value=0.01, base=10, min=-3, max=1, step=0.1,
                                               description="input scale"),
+        "gate_bias": widgets.FloatSlider(value=0.0, min=0.0, max=5.0, step=0.5,
+                                         description="keep bias", readout_format=".1f",
+                                         layout=widgets.Layout(display="none")),
         "steps_back": widgets.IntSlider(value=T0, min=1, max=T0, description="steps back"),
     }
     steps = controls["steps_back"]
@@ -136,8 +160,9 @@ def gradient_decay_explorer(curves, max_T=100):
     play = core.play_for(steps, core.PLAY_INTERVAL_MS["gradient"])
     memo = {}
 
-    def compute(cell, rho, T, nonlinearity, input_scale, steps_back):
-        settings = gradients.GradientSettings(cell, round(rho, 6), T, nonlinearity, input_scale)
+    def compute(cell, rho, T, nonlinearity, input_scale, gate_bias, steps_back):
+        settings = gradients.GradientSettings(cell, round(rho, 6), T, nonlinearity, input_scale,
+                                              round(gate_bias, 6) if cell != "rnn" else 0.0)
         if settings not in memo:  # the cursor moves often; the curves change only with these
             memo.clear()
             memo[settings] = measure(settings)
@@ -157,10 +182,12 @@ def gradient_decay_explorer(curves, max_T=100):
             blit.redraw()
             drawn["T"] = state.settings.T
         controls["nonlinearity"].disabled = state.settings.cell != "rnn"
+        # Shown for the gated cells only: the vanilla RNN has no gate to bias.
+        controls["gate_bias"].layout.display = "none" if state.settings.cell == "rnn" else None
         explorer.image.value = blit.render()
         explorer.text.value = html.escape(state.caption)
 
-    rows = [widgets.HBox([controls["cell"], controls["nonlinearity"]]),
+    rows = [widgets.HBox([controls["cell"], controls["nonlinearity"], controls["gate_bias"]]),
             widgets.HBox([controls["rho"], controls["T"], controls["input_scale"]]),
             widgets.HBox([play, steps])]
     explorer = core.Explorer(rows, controls, compute, show, figure, play, name="gradient-decay")

@@ -13,7 +13,7 @@ from rnnbook.widgets import core
 class UnrollRun(NamedTuple):
     """One RNN run over a sequence, for one batch element.
 
-    x (T, D); hs (T + 1, H) with hs[0] = h_0, so that hs[t] is h_t; ys (T + 1, V) likewise.
+    x (T, D); hs (T + 1, H) with hs[0] = h_0, so that hs[t] is h_t; ys (T + 1, O) likewise.
     """
 
     x: np.ndarray
@@ -28,14 +28,14 @@ class UnrollStep(NamedTuple):
     x_t: np.ndarray  # (D,)
     h_prev: np.ndarray  # (H,)
     h_t: np.ndarray  # (H,)
-    y_t: np.ndarray  # (V,)
+    y_t: np.ndarray  # (O,)
 
 
 def unroll_run(x, params, readout_weight, readout_bias, nonlinearity="tanh"):
     """Run the numpy RNN over x (T, 1, D) from h_0 = 0 and read out every h_t: an UnrollRun.
 
-    params: rnn params (``cells.init_params("rnn", ...)``); readout_weight (V, H) and
-    readout_bias (V,) give y_t = W_hy h_t + b_y (``cells.readout``, not part of the cell).
+    params: rnn params (``cells.init_params("rnn", ...)``); readout_weight (O, H) and
+    readout_bias (O,) give y_t = W_hy h_t + b_y (``cells.readout``, not part of the cell).
     """
     readout_weight = v.as_array("readout_weight", readout_weight, ndim=2)
     H = readout_weight.shape[1]
@@ -73,11 +73,11 @@ def unroll_explorer(T=6, input_size=3, hidden_size=4, output_size=2, seed=0):
     """
     T = v.positive_int("T", T)
     D, H = v.positive_int("input_size", input_size), v.positive_int("hidden_size", hidden_size)
-    V = v.positive_int("output_size", output_size)
+    n_out = v.positive_int("output_size", output_size)  # O outputs (V means vocabulary size)
     rng = v.rng("seed", seed)
     params = cells.init_params("rnn", D, H, rng)
-    readout_weight = rng.uniform(-1, 1, size=(V, H)) / np.sqrt(H)  # as nn.Linear initialises
-    run = unroll_run(rng.normal(size=(T, 1, D)), params, readout_weight, np.zeros(V))
+    readout_weight = rng.uniform(-1, 1, size=(n_out, H)) / np.sqrt(H)  # as nn.Linear initialises
+    run = unroll_run(rng.normal(size=(T, 1, D)), params, readout_weight, np.zeros(n_out))
 
     figure = core.new_figure((0.62 * (T + 5), 2.4))
     chain = plots.unrolled_axes(figure.subplots(), T)
