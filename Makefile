@@ -3,16 +3,23 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+TESTED := $(VENV)/.installed-test
+LATEST := /tmp/rnnbook-latest
 
-.PHONY: lab test notebooks restore browser-screenshots pins bench clean
+.PHONY: lab test test-latest notebooks restore browser-screenshots pins bench clean
 
-# Bootstrap: a local virtual environment with rnnbook (editable) and the pinned versions.
-# Re-running is instant while pyproject.toml and constraints.txt are unchanged.
+# Bootstrap: a local virtual environment with rnnbook (editable) and the pinned versions of
+# what the course needs (JupyterLab, ipywidgets, numpy, matplotlib, torch): all `make lab` needs.
+# `make test` adds the test tools (.[test]) on top, once. Re-running either is instant while
+# pyproject.toml and constraints.txt are unchanged. Only wheels: nothing is compiled.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet --only-binary=:all: -c constraints.txt -e .
 	touch $(STAMP)
+
+$(TESTED): $(STAMP)
+	$(PY) -m pip install --quiet --only-binary=:all: -c constraints.txt -e ".[test]"
+	touch $(TESTED)
 
 lab: $(STAMP)
 	$(PY) -m rnnbook.lab
@@ -21,19 +28,33 @@ lab: $(STAMP)
 restore:
 	$(PY) -m rnnbook.lab restore $(NB)
 
-test: $(STAMP)
+test: $(TESTED)
 	$(PY) -m ruff check rnnbook tests notebooks benchmarks
 	$(PY) -m pytest -n 2 --dist loadscope --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+
+# The unit tests and every notebook (run, outputs not compared: newer releases shift printed
+# figures) against the newest releases pyproject's ranges allow, in a throwaway environment.
+# Not part of CI: it tells you what the next `make pins` would break.
+test-latest:
+	rm -rf $(LATEST) && $(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade --only-binary=:all: -e ".[test]"
+	@echo "releases that differ from constraints.txt (< pinned, > installed here):"
+	@grep -v '^#' constraints.txt | sed 's/;.*//' > $(LATEST)/pinned.txt
+	@$(LATEST)/bin/python -m pip list --format=freeze --exclude rnnbook | sed 's/+cpu//' \
+		| diff $(LATEST)/pinned.txt - || true
+	$(LATEST)/bin/python -m pytest -n 2 --dist loadscope tests --ignore=tests/browser
+	$(LATEST)/bin/python -m pytest -n 2 --nbval-lax --nbval-current-env notebooks
 
 # Re-execute every notebook in place, deterministically (twice in a row changes no byte).
 notebooks: $(STAMP)
 	$(PY) -m rnnbook.notebooks notebooks/*.ipynb
 
 # Regenerate README's screenshots from the real notebooks (needs chromium).
-browser-screenshots: $(STAMP)
+browser-screenshots: $(TESTED)
 	RNNBOOK_SCREENSHOTS=docs/img $(PY) -m pytest tests/browser -p no:xdist -k screenshots
 
-bench: $(STAMP)
+bench: $(TESTED)
 	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
 
 # Re-pin constraints.txt from a fresh resolve of pyproject's ranges.
