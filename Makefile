@@ -21,8 +21,9 @@ $(TESTED): $(STAMP)
 	$(PY) -m pip install --quiet --only-binary=:all: -c constraints.txt -e ".[test]"
 	touch $(TESTED)
 
+# LAB_ARGS passes options through, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 lab: $(STAMP)
-	$(PY) -m rnnbook.lab
+	$(PY) -m rnnbook.lab $(LAB_ARGS)
 
 # Restore one notebook of your workspace to the original, e.g. `make restore NB=02`.
 restore:
