@@ -62,7 +62,8 @@ def stop(process):
 
 
 def make_lab(clone, env, port, start, timeout):
-    """Run `make lab` in ``clone``; return seconds from ``start`` until its URL answers 200."""
+    """Run `make lab` in ``clone``; return the seconds from ``start`` until the URL it printed
+    answers 200, and that URL."""
     log = clone / "make-lab.log"
     found = []
 
@@ -85,12 +86,14 @@ def make_lab(clone, env, port, start, timeout):
                 reader.join(5)
                 raise SystemExit(f"make lab exited with {process.returncode}:\n{log.read_text()}")
             if found and answers(found[0]):
-                return time.perf_counter() - start
+                return time.perf_counter() - start, found[0]
             time.sleep(0.2)
         raise SystemExit(f"the course did not answer in {timeout} s:\n{log.read_text()}")
     finally:
+        t = time.perf_counter()
         stop(process)
         reader.join(5)
+        print(f"(make lab stopped in {time.perf_counter() - t:.1f} s)", file=sys.stderr)
 
 
 def main(argv=None):
@@ -112,7 +115,9 @@ def main(argv=None):
         start = time.perf_counter()
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         cloned = time.perf_counter() - start
-        course = make_lab(clone, env, free_port(), start, args.timeout)
+        course, url = make_lab(clone, env, free_port(), start, args.timeout)
+        if answers(url):
+            raise SystemExit(f"the server still answers after it was stopped: {url}")
         lab_mb = du_mb(clone / ".venv")
         t = time.perf_counter()
         subprocess.run(["make", ".venv/.installed-test"], cwd=clone, env=env, check=True,
