@@ -11,14 +11,15 @@ LATEST := /tmp/rnnbook-latest
 # Bootstrap: a local virtual environment with rnnbook (editable) and the pinned versions of
 # what the course needs (JupyterLab, ipywidgets, numpy, matplotlib, torch): all `make lab` needs.
 # `make test` adds the test tools (.[test]) on top, once. Re-running either is instant while
-# pyproject.toml and constraints.txt are unchanged. Only wheels: nothing is compiled.
+# pyproject.toml and constraints.txt are unchanged. Only wheels: nothing is compiled. Installs
+# with uv, told pip's configuration (RNNBOOK_INSTALLER=pip for pip): see tools/install.py.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --only-binary=:all: -c constraints.txt -e .
+	$(PY) tools/install.py $(PY)
 	touch $(STAMP)
 
 $(TESTED): $(STAMP)
-	$(PY) -m pip install --quiet --only-binary=:all: -c constraints.txt -e ".[test]"
+	$(PY) tools/install.py $(PY) --extras test
 	touch $(TESTED)
 
 # LAB_ARGS passes options through, e.g. make lab LAB_ARGS="--no-browser --port 8890".
@@ -30,7 +31,7 @@ restore:
 	$(PY) -m rnnbook.lab restore $(NB)
 
 test: $(TESTED)
-	$(PY) -m ruff check rnnbook tests notebooks benchmarks
+	$(PY) -m ruff check rnnbook tests notebooks benchmarks tools
 	$(PY) -m pytest -n 2 --dist loadscope --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
 # The unit tests and every notebook (run, outputs not compared: newer releases shift printed
@@ -44,7 +45,8 @@ test-latest:
 	@grep -v '^#' constraints.txt | sed 's/;.*//' > $(LATEST)/pinned.txt
 	@$(LATEST)/bin/python -m pip list --format=freeze --exclude rnnbook | sed 's/+cpu//' \
 		| diff $(LATEST)/pinned.txt - || true
-	$(LATEST)/bin/python -m pytest -n 2 --dist loadscope tests --ignore=tests/browser
+	$(LATEST)/bin/python -m pytest -n 2 --dist loadscope tests --ignore=tests/browser \
+		--deselect tests/test_install.py::test_this_environment_has_the_pinned_versions
 	$(LATEST)/bin/python -m pytest -n 2 --nbval-lax --nbval-current-env notebooks
 
 # Re-execute every notebook in place, deterministically (twice in a row changes no byte).

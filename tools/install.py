@@ -35,12 +35,17 @@ CONFIG_LINE = re.compile(r"^(?P<where>[^.]*)\.(?P<option>[\w-]+)='(?P<value>.*)'
 
 
 def pip_config(python):
-    """pip's effective options for ``python``'s pip: {option: value}. Environment variables
-    override configuration files, and a later file overrides an earlier one, as in pip."""
+    """pip's effective options for ``python``'s pip: {option: value}."""
     out = subprocess.run([python, "-m", "pip", "config", "list"], check=True,
                          capture_output=True, text=True).stdout
+    return parse_config(out)
+
+
+def parse_config(text):
+    """{option: value} from the lines of ``pip config list``. Environment variables override
+    configuration files, and a later file overrides an earlier one, as in pip."""
     files, env = {}, {}
-    for line in out.splitlines():
+    for line in text.splitlines():
         if m := CONFIG_LINE.match(line.strip()):
             where, option = m["where"], m["option"]
             if where == ":env:":
@@ -78,7 +83,7 @@ def with_uv(python, target):
         if installed.returncode != 0:
             raise ValueError("uv could not be installed with pip")
     return [str(uv), "pip", "install", "--quiet", "--python", python, *options,
-            "--only-binary", ":all:", "--no-binary-package", "rnnbook",
+            "--only-binary", ":all:",
             "--constraint", str(ROOT / "constraints.txt"), "--editable", target]
 
 
