@@ -8,9 +8,11 @@ until the URL `make lab` prints (with its token) for the first notebook answers 
 is then stopped by its process id. Then `make` adds the test tools there, as `make test` does
 first, and the script prints the size of the virtual environment for each.
 
-By default pip's cache is the user's own (warm after one earlier install, as a returning
-learner has it); ``--cold`` gives pip an empty temporary cache, as on a first install. Takes
-one to four minutes; the machine's load changes the times, so the load is printed beside them.
+By default pip's and uv's caches are the user's own (warm after one earlier install, as a
+returning learner has them); ``--cold`` gives both empty temporary caches, as on a first
+install. uv links files from its cache into .venv, so the sizes count files the cache holds
+too. Takes one to four minutes; the machine's load changes the times, so the load is printed
+beside them.
 """
 
 import argparse
@@ -112,6 +114,7 @@ def main(argv=None):
         env["JUPYTER_RUNTIME_DIR"] = str(tmp / "jupyter-runtime")  # leave no files behind
         if args.cold:
             env["PIP_CACHE_DIR"] = str(tmp / "pip-cache")
+            env["UV_CACHE_DIR"] = str(tmp / "uv-cache")
         start = time.perf_counter()
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         cloned = time.perf_counter() - start
@@ -125,7 +128,7 @@ def main(argv=None):
         test_extra = time.perf_counter() - t
         test_mb = du_mb(clone / ".venv")
 
-    caches = "cold (empty pip cache)" if args.cold else "warm (the user's pip cache)"
+    caches = "cold (empty pip and uv caches)" if args.cold else "warm (the user's)"
     goal = LIMIT_COLD if args.cold else GOAL_WARM
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"clone to course, commit {head}, caches {caches}, {os.cpu_count()} cores, "
