@@ -42,12 +42,12 @@ test-latest:
 	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
 	$(LATEST)/bin/python -m pip install --quiet --upgrade --only-binary=:all: -e ".[test]"
 	@echo "releases that differ from constraints.txt (< pinned, > installed here):"
-	@grep -v '^#' constraints.txt | sed 's/;.*//' > $(LATEST)/pinned.txt
+	@grep -v '^#' constraints.txt | sed 's/;.*//' | LC_ALL=C sort -f > $(LATEST)/pinned.txt
 	@$(LATEST)/bin/python -m pip list --format=freeze --exclude rnnbook | sed 's/+cpu//' \
-		| diff $(LATEST)/pinned.txt - || true
+		| LC_ALL=C sort -f | diff $(LATEST)/pinned.txt - || true
 	$(LATEST)/bin/python -m pytest -n 2 --dist loadscope tests --ignore=tests/browser \
 		--deselect tests/test_install.py::test_this_environment_has_the_pinned_versions
-	$(LATEST)/bin/python -m pytest -n 2 --nbval-lax --nbval-current-env notebooks
+	$(LATEST)/bin/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env notebooks
 
 # Re-execute every notebook in place, deterministically (twice in a row changes no byte).
 notebooks: $(STAMP)
