@@ -37,7 +37,7 @@ def pinned():
     return pins
 
 
-def test_uv_is_told_pips_find_links_indexes_and_constraints():
+def test_uv_is_told_pips_find_links_indexes_constraints_and_certificates():
     config = install.parse_config(PIP_CONFIG)
     assert config["find-links"] == "/opt/wheels"  # the environment overrides the file
     assert install.uv_options(config) == [
@@ -47,6 +47,8 @@ def test_uv_is_told_pips_find_links_indexes_and_constraints():
         "--extra-index-url", "file:///opt/pypi-more/simple",
         "--constraint", "/etc/xdg/pip/constraints.txt",
     ]
+    cert = "/etc/ssl/certs/ca-certificates.crt"
+    assert install.uv_environment(config) == {"SSL_CERT_FILE": cert}
 
 
 @pytest.mark.parametrize("option", ["pre", "no-index", "only-binary"])

@@ -7,9 +7,10 @@ again (PyTorch alone is 750 MB unpacked), so a returning learner's `make lab` ta
 uv is installed into the environment by pip, from pip's own index, on first use.
 
 uv does not read pip's configuration. So pip's (``pip config list``: configuration files and
-PIP_* variables) is passed to uv explicitly: find-links, index URLs, constraint files; and uv
-is told to pick the best version across all indexes, as pip does. Both then install exactly
-the same versions, the same build of PyTorch included (the CPU one when pip is pointed at it).
+PIP_* variables) is passed to uv explicitly: find-links, index URLs, constraint files, the
+certificate bundle; and uv is told to pick the best version across all indexes, as pip does.
+Both then install exactly the same versions, the same build of PyTorch included (the CPU one
+when pip is pointed at it).
 If pip's configuration holds an option this script does not translate, or uv cannot be
 installed, it says so and installs with pip. RNNBOOK_INSTALLER=pip chooses pip.
 Only wheels are installed (nothing is compiled), with the versions of constraints.txt.
@@ -28,7 +29,7 @@ UV = "uv>=0.5,<1"
 # whitespace); pip options that do not change what is installed are ignored.
 TRANSLATED = {"find-links": "--find-links", "index-url": "--index-url",
               "extra-index-url": "--extra-index-url", "constraint": "--constraint"}
-IGNORED = {"cert", "client-cert", "default-timeout", "timeout", "retries",
+IGNORED = {"cert", "default-timeout", "timeout", "retries",
            "disable-pip-version-check", "progress-bar", "quiet", "verbose", "no-input",
            "no-color", "cache-dir", "no-cache-dir", "root-user-action"}
 CONFIG_LINE = re.compile(r"^(?P<where>[^.]*)\.(?P<option>[\w-]+)='(?P<value>.*)'$")
@@ -68,23 +69,30 @@ def uv_options(config):
     return options
 
 
+def uv_environment(config):
+    """The environment variables that tell uv the rest: pip's certificate bundle, if any."""
+    return {"SSL_CERT_FILE": config["cert"]} if "cert" in config else {}
+
+
 def with_pip(python, target):
     return [python, "-m", "pip", "install", "--quiet", "--only-binary=:all:",
             "--constraint", str(ROOT / "constraints.txt"), "--editable", target]
 
 
 def with_uv(python, target):
-    """The uv command line, installing uv with pip first if needed; raise ValueError if uv
-    cannot be used here (the reason in the message)."""
-    options = uv_options(pip_config(python))
+    """The uv command line and its environment variables, installing uv with pip first if
+    needed; raise ValueError if uv cannot be used here (the reason in the message)."""
+    config = pip_config(python)
+    options = uv_options(config)
     uv = Path(python).parent / "uv"
     if not uv.exists():
         installed = subprocess.run([python, "-m", "pip", "install", "--quiet", UV])
         if installed.returncode != 0:
             raise ValueError("uv could not be installed with pip")
-    return [str(uv), "pip", "install", "--quiet", "--python", python, *options,
-            "--only-binary", ":all:",
-            "--constraint", str(ROOT / "constraints.txt"), "--editable", target]
+    command = [str(uv), "pip", "install", "--quiet", "--python", python, *options,
+               "--only-binary", ":all:",
+               "--constraint", str(ROOT / "constraints.txt"), "--editable", target]
+    return command, uv_environment(config)
 
 
 def main(argv=None):
@@ -93,13 +101,13 @@ def main(argv=None):
     parser.add_argument("--extras", default="", help="e.g. test")
     args = parser.parse_args(argv)
     target = str(ROOT) + (f"[{args.extras}]" if args.extras else "")
-    command = with_pip(args.python, target)
+    command, env = with_pip(args.python, target), {}
     if os.environ.get("RNNBOOK_INSTALLER", "uv") == "uv":
         try:
-            command = with_uv(args.python, target)
+            command, env = with_uv(args.python, target)
         except ValueError as reason:
             print(f"installing with pip: {reason}", file=sys.stderr)
-    return subprocess.run(command).returncode
+    return subprocess.run(command, env={**os.environ, **env}).returncode
 
 
 if __name__ == "__main__":
