@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+TESTED := $(VENV)/.installed-test
+LATEST := /tmp/rnnbook-latest
 
-.PHONY: lab test notebooks restore browser-screenshots pins bench clean classroom-test assignment \
-        classroom-env
+.PHONY: lab test test-latest notebooks restore browser-screenshots pins bench clean \
+        classroom-test assignment classroom-env
 
 # The instructor's tools for a class at once (docs/classroom.md) live in their own environment,
 # never in the learner's .venv: JupyterHub, its proxy and idle culler, nbgrader.
@@ -15,19 +17,20 @@ CSTAMP    := $(CLASSROOM)/.installed
 STUDENTS  ?= 10
 GRADED    ?= 02
 
-# Bootstrap: a local virtual environment with rnnbook (editable) and the pinned versions.
-# Re-running is instant while pyproject.toml and constraints.txt are unchanged.
+# Bootstrap: a local virtual environment with rnnbook (editable) and the pinned versions of
+# what the course needs (JupyterLab, ipywidgets, numpy, matplotlib, torch): all `make lab` needs.
+# `make test` adds the test tools (.[test]) on top, once. Re-running either is instant while
+# pyproject.toml and constraints.txt are unchanged. Only wheels: nothing is compiled. Installs
+# with uv, told pip's configuration (RNNBOOK_INSTALLER=pip for pip): see tools/install.py.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) tools/install.py $(PY)
 	touch $(STAMP)
 
 # ... and JupyterHub's proxy, configurable-http-proxy, from npm (needs node), pinned by the lock.
 $(CSTAMP): pyproject.toml constraints.txt classroom/package.json classroom/package-lock.json
 	test -x $(CPY) || $(PYTHON) -m venv $(CLASSROOM)
-	$(CPY) -m pip install --quiet --upgrade pip
-	$(CPY) -m pip install --quiet -c constraints.txt -e ".[classroom]"
+	$(CPY) tools/install.py $(CPY) --extras classroom
 	mkdir -p $(CLASSROOM)/proxy
 	cp classroom/package.json classroom/package-lock.json $(CLASSROOM)/proxy/
 	npm ci --prefix $(CLASSROOM)/proxy --no-audit --no-fund --loglevel=error
@@ -35,15 +38,21 @@ $(CSTAMP): pyproject.toml constraints.txt classroom/package.json classroom/packa
 
 classroom-env: $(CSTAMP)
 
+
+$(TESTED): $(STAMP)
+	$(PY) tools/install.py $(PY) --extras test
+	touch $(TESTED)
+
+# LAB_ARGS passes options through, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 lab: $(STAMP)
-	$(PY) -m rnnbook.lab
+	$(PY) -m rnnbook.lab $(LAB_ARGS)
 
 # Restore one notebook of your workspace to the original, e.g. `make restore NB=02`.
 restore:
 	$(PY) -m rnnbook.lab restore $(NB)
 
-test: $(STAMP)
-	$(PY) -m ruff check rnnbook tests notebooks benchmarks classroom
+test: $(TESTED)
+	$(PY) -m ruff check rnnbook tests notebooks benchmarks tools classroom
 	$(PY) -m pytest -n 2 --dist loadscope --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
 # A class at once, tested on this machine: the hub load test (STUDENTS students at once run
@@ -63,15 +72,30 @@ OUT ?= classroom/course
 assignment: $(CSTAMP)
 	$(CPY) -m rnnbook.classroom assignment $(OUT)
 
+# The unit tests and every notebook (run, outputs not compared: newer releases shift printed
+# figures) against the newest releases pyproject's ranges allow, in a throwaway environment.
+# Not part of CI: it tells you what the next `make pins` would break.
+test-latest:
+	rm -rf $(LATEST) && $(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade --only-binary=:all: -e ".[test]"
+	@echo "releases that differ from constraints.txt (< pinned, > installed here):"
+	@grep -v '^#' constraints.txt | sed 's/;.*//' | LC_ALL=C sort -f > $(LATEST)/pinned.txt
+	@$(LATEST)/bin/python -m pip list --format=freeze --exclude rnnbook | sed 's/+cpu//' \
+		| LC_ALL=C sort -f | diff $(LATEST)/pinned.txt - || true
+	$(LATEST)/bin/python -m pytest -n 2 --dist loadscope tests --ignore=tests/browser \
+		--deselect tests/test_install.py::test_this_environment_has_the_pinned_versions
+	$(LATEST)/bin/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env notebooks
+
 # Re-execute every notebook in place, deterministically (twice in a row changes no byte).
 notebooks: $(STAMP)
 	$(PY) -m rnnbook.notebooks notebooks/*.ipynb
 
 # Regenerate README's screenshots from the real notebooks (needs chromium).
-browser-screenshots: $(STAMP)
+browser-screenshots: $(TESTED)
 	RNNBOOK_SCREENSHOTS=docs/img $(PY) -m pytest tests/browser -p no:xdist -k screenshots
 
-bench: $(STAMP)
+bench: $(TESTED)
 	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
 
 # Re-pin constraints.txt from a fresh resolve of pyproject's ranges.

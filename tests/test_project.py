@@ -186,7 +186,7 @@ def test_workspace_copy_and_restore(tmp_path):
     assert lab.copy_missing(src, dst) == []  # the learner's edits are never overwritten
     lab.restore("02", src, dst)
     assert (dst / "02_loop.ipynb").read_text() == "02_loop.ipynb"
-    assert (dst / "02_loop.ipynb.bak").read_text() == "my edits"
+    assert (dst / "02_loop.bak1.ipynb").read_text() == "my edits"
     with pytest.raises(SystemExit, match="matches 0 notebooks"):
         lab.restore("07", src, dst)
 
@@ -226,6 +226,7 @@ def test_lab_binds_localhost_and_refuses_requests_without_the_token(tmp_path):
 def test_make_lab_serves_with_a_fresh_token_and_prints_it(monkeypatch, capsys):
     started = []
     monkeypatch.setattr(lab, "copy_missing", lambda: [])
+    monkeypatch.setattr(lab, "stale_notes", lambda: [])
     monkeypatch.setattr(lab.os, "execv", lambda exe, argv: started.append(argv))
     for _ in range(2):
         lab.main(["--no-browser", "--port", "8899"])
