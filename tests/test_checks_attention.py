@@ -8,18 +8,18 @@ from checks_testing import assert_names
 from rnnbook import attention, checks
 
 
-def attend(query, keys, values, mask=None, scores=None, scale=None, axis=1, weigh="softmax",
-           shift=True, masking="-inf", context_from=None, context_axis=0, keys_first=False,
-           transposed=False):
+def attend(query, keys, values, mask=None, scores="keys", scale="sqrt", axis=1,
+           weigh="softmax", shift=True, masking="-inf", context="values", context_axis=0,
+           keys_first=False, transposed=False):
     """A learner's attention_step with knobs for the mistakes below, written independently of
     the checker's variant."""
     H = query.shape[1]
-    source = keys if scores is None else scores
+    source = {"keys": keys, "values": values}[scores]
     if keys_first:
         s = np.einsum("bsh,bh->bs", source, query)
     else:
         s = (source * query[None]).sum(-1).T  # (S, B, H) * (1, B, H) -> (S, B) -> (B, S)
-    s = s / (np.sqrt(H) if scale is None else scale)
+    s = s / {"sqrt": np.sqrt(H), "none": 1.0, "H": H, "times_sqrt": 1 / np.sqrt(H)}[scale]
     if mask is not None and masking == "-inf":
         s = np.where(mask, s, -np.inf)
     if mask is not None and masking == "inverted":
@@ -34,105 +34,45 @@ def attend(query, keys, values, mask=None, scores=None, scale=None, axis=1, weig
         w = e if weigh == "exp" else e / e.sum(axis=axis, keepdims=True)
     if mask is not None and masking == "zeroed":
         w = w * mask
-    v = values if context_from is None else context_from
-    if context_axis == 0:
-        context = (w.T[:, :, None] * v).sum(0)
-    else:
-        context = (w.T[:, :, None] * v).sum(1)
+    v = {"keys": keys, "values": values}[context]
+    context = (w.T[:, :, None] * v).sum(context_axis)  # (S, B, H) summed over S (or B)
     return context, (w.T if transposed else w)
 
 
-def right(q, k, v, mask=None):
-    return attend(q, k, v, mask)
+def learner(name, **mistakes):
+    """A learner's attention_step(query, keys, values, mask=None) with these mistakes."""
 
+    def fn(query, keys, values, mask=None):
+        return attend(query, keys, values, mask, **mistakes)
 
-def softmax_over_batch(q, k, v, mask=None):
-    return attend(q, k, v, mask, axis=0)
-
-
-def unscaled(q, k, v, mask=None):
-    return attend(q, k, v, mask, scale=1.0)
-
-
-def divided_by_H(q, k, v, mask=None):
-    return attend(q, k, v, mask, scale=q.shape[1])
-
-
-def times_sqrt_H(q, k, v, mask=None):
-    return attend(q, k, v, mask, scale=1 / np.sqrt(q.shape[1]))
-
-
-def raw_scores(q, k, v, mask=None):
-    return attend(q, k, v, mask, weigh="raw", masking="none")
-
-
-def not_normalised(q, k, v, mask=None):
-    return attend(q, k, v, mask, weigh="exp")
-
-
-def context_from_keys(q, k, v, mask=None):
-    return attend(q, k, v, mask, context_from=k)
-
-
-def scores_from_values(q, k, v, mask=None):
-    return attend(q, k, v, mask, scores=v)
-
-
-def hard_argmax(q, k, v, mask=None):
-    return attend(q, k, v, mask, weigh="argmax")
-
-
-def weights_transposed(q, k, v, mask=None):
-    return attend(q, k, v, mask, transposed=True)
-
-
-def mask_ignored(q, k, v, mask=None):
-    return attend(q, k, v, None)
-
-
-def mask_inverted(q, k, v, mask=None):
-    return attend(q, k, v, mask, masking="inverted")
-
-
-def zeroed_after_softmax(q, k, v, mask=None):
-    return attend(q, k, v, mask, masking="zeroed")
-
-
-def no_max_subtracted(q, k, v, mask=None):
-    return attend(q, k, v, mask, shift=False)
-
-
-def keys_batch_first(q, k, v, mask=None):
-    return attend(q, k, v, mask, keys_first=True)
-
-
-def context_over_batch(q, k, v, mask=None):
-    return attend(q, k, v, mask, context_axis=1)
+    fn.__name__ = name  # the test's id
+    return fn
 
 
 ATTENTION_MUTANTS = (
-    (softmax_over_batch, "the softmax runs over the batch axis B"),
-    (unscaled, "the scores are not scaled"),
-    (divided_by_H, "the scores are divided by H"),
-    (times_sqrt_H, "multiplied by sqrt(H)"),
-    (raw_scores, "the raw scores are used as weights"),
-    (not_normalised, "the weights are not normalised"),
-    (context_from_keys, "the context is built from the keys"),
-    (scores_from_values, "the scores are built from the values"),
-    (hard_argmax, "the attention is hard"),
-    (weights_transposed, "the weights are returned transposed"),
-    (mask_ignored, "the mask is ignored"),
-    (mask_inverted, "the mask is inverted"),
-    (zeroed_after_softmax, "zeroed after the softmax"),
-    (no_max_subtracted, "without each row's maximum subtracted overflows"),
-    (keys_batch_first, "the keys are read as batch-first"),
-    (context_over_batch, "the context sums over the batch axis B"),
+    (learner("softmax_over_batch", axis=0), "the softmax runs over the batch axis B"),
+    (learner("unscaled", scale="none"), "the scores are not scaled"),
+    (learner("divided_by_H", scale="H"), "the scores are divided by H"),
+    (learner("times_sqrt_H", scale="times_sqrt"), "multiplied by sqrt(H)"),
+    (learner("raw_scores", weigh="raw", masking="none"), "the raw scores are used as weights"),
+    (learner("not_normalised", weigh="exp"), "the weights are not normalised"),
+    (learner("context_from_keys", context="keys"), "the context is built from the keys"),
+    (learner("scores_from_values", scores="values"), "the scores are built from the values"),
+    (learner("hard_argmax", weigh="argmax"), "the attention is hard"),
+    (learner("weights_transposed", transposed=True), "the weights are returned transposed"),
+    (learner("mask_ignored", masking="none"), "the mask is ignored"),
+    (learner("mask_inverted", masking="inverted"), "the mask is inverted"),
+    (learner("zeroed_after_softmax", masking="zeroed"), "zeroed after the softmax"),
+    (learner("no_max_subtracted", shift=False),
+     "without each row's maximum subtracted overflows"),
+    (learner("keys_batch_first", keys_first=True), "the keys are read as batch-first"),
+    (learner("context_over_batch", context_axis=1), "the context sums over the batch axis B"),
 )
 MUTANTS = {"attention_step": (checks.check_attention_step, ATTENTION_MUTANTS)}
 
 
 def test_the_learner_written_answer_passes(capsys):
-    checks.check_attention_step(right)
+    checks.check_attention_step(learner("right"))
     assert capsys.readouterr().out == (
         "attention_step: correct, it agrees with the reference on all 5 test cases.\n")
 
@@ -141,7 +81,7 @@ def test_large_scores_overflow_only_without_the_max_subtracted():
     ex = checks.EXERCISES["attention_step"]
     large = ex.cases()[-1]
     with np.errstate(all="ignore"):
-        assert not np.isfinite(no_max_subtracted(*large.args)[1]).all()
+        assert not np.isfinite(learner("unshifted", shift=False)(*large.args)[1]).all()
     assert np.isfinite(attention.attention_step(*large.args)[1]).all()
 
 
