@@ -106,10 +106,9 @@ def attention_step(query, keys, values, mask=None):
     B, H = query.shape
     keys = _validate.as_array("keys", keys, shape=(None, B, H))
     values = _validate.as_array("values", values, shape=(keys.shape[0], B, H))
-    if mask is not None:
-        mask = _validate.row_mask("mask", mask, (B, keys.shape[0]))
     scores = np.einsum("sbh,bh->bs", keys, query) / np.sqrt(H)  # (B, S)
     if mask is not None:
+        mask = _validate.row_mask("mask", mask, scores.shape)
         scores = np.where(mask, scores, -np.inf)  # exp(-inf) = 0: padding gets no weight
     scores = scores - scores.max(axis=1, keepdims=True)  # softmax is shift-invariant; no overflow
     weights = np.exp(scores)
