@@ -31,6 +31,7 @@ The numpy cells, from scratch, and what flows back through them:
     gradients   gradient flow through time: measured norms, the Pascanu bound          04, 05
     baselines   what a model without order, context or long memory reaches:      01, 03, 04, 06
                 ceilings, windows, last-marker guesses, Kneser-Ney character n-grams
+    attention   bidirectional and stacked unrolls of the cells; attention_step          07
 
 The capstone, a character language model on real Python source:
 

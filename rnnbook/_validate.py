@@ -289,6 +289,19 @@ def boolean(name, value):
     return bool(value)
 
 
+def row_mask(name, value, shape):
+    """Return ``value`` if it is a bool array of ``shape`` (rows, columns) with a True in every
+    row (e.g. the real, unpadded source steps of each example), else raise naming ``name``."""
+    mask = np.asarray(value)
+    if mask.dtype != bool or mask.shape != tuple(shape):
+        raise ValueError(f"{name}: expected None or a bool array of shape {_shape_str(shape)}, "
+                         f"got {mask.dtype} {mask.shape}")
+    if not mask.any(axis=1).all():
+        raise ValueError(f"{name}: every row needs at least one True, got none in row "
+                         f"{int(np.argmin(mask.any(axis=1)))}")
+    return mask
+
+
 def function(name, value, optional=False, returning=None):
     """Return ``value`` if it is callable (or None when ``optional``), else raise."""
     if callable(value) or (optional and value is None):

@@ -16,12 +16,12 @@ attends over. Keys and values are time-major, (S, B, H), like every sequence in 
 """
 
 import math
-from collections.abc import Mapping
 
 import numpy as np
 import torch
 
 from rnnbook import _validate, cells
+from rnnbook.containers import EOS, Dataset
 
 # ----------------------------------------------------------------------------- two directions
 
@@ -32,8 +32,8 @@ def reverse_padded(x, lengths):
     lengths (B,) ints in 1..T. Reversing twice gives x back. ``x[::-1]`` would be wrong for
     every sequence shorter than T: it would start with the padding.
     """
-    x = np.asarray(x)
-    lengths = _lengths(lengths, x.shape[0], x.shape[1])
+    x = _validate.as_array("x", x, finite=False)
+    lengths = _lengths(lengths, *x.shape[:2])
     out = x.copy()
     for b, n in enumerate(lengths):
         out[:n, b] = x[:n, b][::-1]
@@ -41,13 +41,10 @@ def reverse_padded(x, lengths):
 
 
 def _lengths(lengths, T, B):
-    """lengths as an int array (B,) with values in 1..T, or raise naming ``lengths``."""
+    """lengths as an int array (B,) with values in 1..T (None: all T), or raise naming it."""
     if lengths is None:
         return np.full(B, T)
-    values = _validate.as_array("lengths", lengths, shape=(B,))
-    if np.any(values != np.round(values)) or values.min() < 1 or values.max() > T:
-        raise ValueError(f"lengths: expected whole numbers in 1..T={T}, got {values.tolist()}")
-    return values.astype(int)
+    return _validate.int_array("lengths", lengths, size=B, low=1, high=T)
 
 
 def bidirectional_unroll(cell, x, lengths, params_fwd, params_bwd):
@@ -60,27 +57,18 @@ def bidirectional_unroll(cell, x, lengths, params_fwd, params_bwd):
     Returns hs (T, B, 2H): [forward h_t ; backward h_t], zero past each sequence's length
     (as ``pad_packed_sequence`` pads torch's output).
     """
-    cell = _validate.choice("cell", cell, cells.CELLS)
+    cell = _validate.cell("cell", cell)
     x = _validate.as_array("x", x, ndim=3)
     T, B, _ = x.shape
     lengths = _lengths(lengths, T, B)
-    H = _hidden_size("params_fwd", params_fwd)
-    _hidden_size("params_bwd", params_bwd)  # cells.unroll checks the rest of both
+    _, _, H = _validate.cell_params(cell, params_fwd, "params_fwd")
+    _validate.cell_params(cell, params_bwd, "params_bwd")
     zero = cells.zero_state(cell, B, H, dtype=x.dtype)
     forward, _, _ = cells.unroll(cell, x, zero, params_fwd)
     backward, _, _ = cells.unroll(cell, reverse_padded(x, lengths), zero, params_bwd)
     hs = np.concatenate([forward, reverse_padded(backward, lengths)], axis=-1)
     hs[np.arange(T)[:, None] >= lengths[None, :]] = 0  # padding: no state, as in torch
     return hs
-
-
-
-def _hidden_size(name, params):
-    """H of a params dict (from its weight_hh (G*H, H)), or raise naming ``name``."""
-    if not isinstance(params, Mapping) or np.ndim(params.get("weight_hh")) != 2:
-        raise TypeError(f"{name}: expected a params dict with weight_hh (G*H, H) "
-                        f"(cells.init_params), got {type(params).__name__}")
-    return np.shape(params["weight_hh"])[1]
 
 
 def stacked_unroll(cell, x, layers):
@@ -90,12 +78,12 @@ def stacked_unroll(cell, x, layers):
     with input size H (the previous layer's width). All start from zero states.
     Returns hs (T, B, H) of the top layer, as ``torch.nn.LSTM(num_layers=len(layers))``.
     """
-    cell = _validate.choice("cell", cell, cells.CELLS)
-    if not isinstance(layers, (list, tuple)) or not layers:
-        raise TypeError(f"layers: expected a non-empty list of params dicts, got {layers!r:.60}")
+    cell = _validate.cell("cell", cell)
+    _validate.instance("layers", layers, (list, tuple), "a list of params dicts")
+    _validate.length("layers", layers, low=1)
     hs = _validate.as_array("x", x, ndim=3)
     for k, params in enumerate(layers):
-        H = _hidden_size(f"layers[{k}]", params)
+        _, _, H = _validate.cell_params(cell, params, f"layers[{k}]")
         hs, _, _ = cells.unroll(cell, hs, cells.zero_state(cell, hs.shape[1], H, hs.dtype), params)
     return hs
 
@@ -118,27 +106,15 @@ def attention_step(query, keys, values, mask=None):
     B, H = query.shape
     keys = _validate.as_array("keys", keys, shape=(None, B, H))
     values = _validate.as_array("values", values, shape=(keys.shape[0], B, H))
-    mask = _mask(mask, B, keys.shape[0])
     scores = np.einsum("sbh,bh->bs", keys, query) / np.sqrt(H)  # (B, S)
     if mask is not None:
+        mask = _validate.row_mask("mask", mask, scores.shape)
         scores = np.where(mask, scores, -np.inf)  # exp(-inf) = 0: padding gets no weight
     scores = scores - scores.max(axis=1, keepdims=True)  # softmax is shift-invariant; no overflow
     weights = np.exp(scores)
     weights /= weights.sum(axis=1, keepdims=True)  # (B, S), each row sums to 1
     context = np.einsum("bs,sbh->bh", weights, values)  # (B, H)
     return context, weights
-
-
-def _mask(mask, B, S):
-    if mask is None:
-        return None
-    mask = np.asarray(mask)
-    if mask.dtype != bool or mask.shape != (B, S):
-        raise ValueError(f"mask: expected None or a bool array of shape (B, S) = ({B}, {S}), "
-                         f"got {mask.dtype} {mask.shape}")
-    if not mask.any(axis=1).all():
-        raise ValueError("mask: every row needs at least one True (a real source step)")
-    return mask
 
 
 def attention_step_torch(query, keys, values, mask=None):
@@ -182,7 +158,9 @@ def exact_by_length(model, data, split="test"):
     model: any seq2seq model of ``rnnbook.models`` (``generate(x, lengths, max_len)``);
     data: a seq2seq Dataset. An output is right when every token and the <eos> are.
     """
-    part = getattr(data, _validate.choice("split", split, ("train", "test")))
+    _validate.function("model.generate", getattr(model, "generate", None))
+    _validate.instance("data", data, Dataset, "a seq2seq Dataset")
+    part = getattr(data, _validate.name_of("split", split, ("train", "test")))
     batch = part.batch()
     was_training = model.training
     model.eval()
@@ -194,7 +172,7 @@ def exact_by_length(model, data, split="test"):
     T = batch.y.shape[0]
     if pred.shape[0] < T:  # generation stops once every row has written <eos>
         pred = torch.cat([pred, pred.new_full((T - pred.shape[0], pred.shape[1]),
-                                              data.out_vocab.ids["<eos>"])])
+                                              data.out_vocab.ids[EOS])])
     right = ((pred[:T] == batch.y) | (batch.y < 0)).all(0)  # (N,); IGNORE (< 0) is padding
     lengths = batch.lengths.numpy()
     sizes = np.unique(lengths)

@@ -11,6 +11,8 @@ training, so a test score measures generalisation rather than memory:
     dates              pairs of (date format, month)                notebook 03: seq2seq
     adding, echo       fresh random sequences (long time lags)      notebooks 04, 05
     sines              held-out frequency bands (a time series)     notebook 01
+    tagging_after      tagging with the context after the word      notebook 07: bidirectional
+    copying            strings of widely varying length, copied     notebook 07: attention
 
 Shapes use the package's letters (T time, B batch, D input, V vocabulary); N is the number of
 examples in a split. Sequences are time-major: token ids (T, N), features (T, N, D).
@@ -358,13 +360,35 @@ def _segment(rng):
     return words, tags, held
 
 
-def _tagged_sentence(rng):
+def _tagged_sentence(rng, segment=_segment):
     """One or two segments; in two, the second cue overrides the first ('then for the loan')."""
-    words, tags, held = _segment(rng)
+    words, tags, held = segment(rng)
     if rng.random() < 0.5:
-        more, more_tags, more_held = _segment(rng)
+        more, more_tags, more_held = segment(rng)
         words, tags, held = words + ["then"] + more, tags + [NO_TAG] + more_tags, held or more_held
     return (words, tags), held
+
+
+def _tagging_dataset(name, train, test):
+    """The Dataset of tagged sentences: (words, tags) pairs of the train and test splits."""
+    vocab = Vocab({w for words, _ in train + test for w in words})
+    labels = (NO_TAG,) + tuple(sorted({s for senses in SENSES.values() for s in senses.values()}))
+
+    def split(sentences):
+        ids = [vocab.encode(" ".join(words)) for words, _ in sentences]
+        tags = [[labels.index(t) for t in tags] for _, tags in sentences]
+        x = _pad(ids)
+        ambiguous = torch.zeros(x.shape, dtype=torch.bool)
+        for j, (words, _) in enumerate(sentences):
+            for t, w in enumerate(words):
+                ambiguous[t, j] = w in SENSES
+        return Split(x, _pad(tags, IGNORE), x_seq=True, y_seq=True, lengths=_lengths(ids),
+                     ambiguous=ambiguous)
+
+    held = [f"{cue} + {w}" for topic, cues in sorted(_TOPICS.items()) for cue in cues
+            for w in sorted(SENSES) if _tagging_held_out(topic, cue, w)]
+    return Dataset(name, "synced", "class", split(train), split(test), n_in=len(vocab),
+                   n_out=len(labels), vocab=vocab, labels=labels, info={"held_out": held})
 
 
 def tagging(n_train=2000, n_test=500, seed=0):
@@ -382,24 +406,7 @@ def tagging(n_train=2000, n_test=500, seed=0):
     g = _validate.seed("seed", seed)
     train = _sample(g, _tagged_sentence, False, n_train)
     test = _sample(g, _tagged_sentence, True, n_test)
-    vocab = Vocab({w for words, _ in train + test for w in words})
-    labels = (NO_TAG,) + tuple(sorted({s for senses in SENSES.values() for s in senses.values()}))
-
-    def split(sentences):
-        ids = [vocab.encode(" ".join(words)) for words, _ in sentences]
-        tags = [[labels.index(t) for t in tags] for _, tags in sentences]
-        x = _pad(ids)
-        ambiguous = torch.zeros(x.shape, dtype=torch.bool)
-        for j, (words, _) in enumerate(sentences):
-            for t, w in enumerate(words):
-                ambiguous[t, j] = w in SENSES
-        return Split(x, _pad(tags, IGNORE), x_seq=True, y_seq=True, lengths=_lengths(ids),
-                     ambiguous=ambiguous)
-
-    held = [f"{cue} + {w}" for topic, cues in sorted(_TOPICS.items()) for cue in cues
-            for w in sorted(SENSES) if _tagging_held_out(topic, cue, w)]
-    return Dataset("tagging", "synced", "class", split(train), split(test), n_in=len(vocab),
-                   n_out=len(labels), vocab=vocab, labels=labels, info={"held_out": held})
+    return _tagging_dataset("tagging", train, test)
 
 
 # --------------------------------------------------------------------------------------------
@@ -574,18 +581,12 @@ def whole_series(split):
 
 # --------------------------------------------------------------------------------------------
 # Notebook 07: context that comes after (bidirectional tagging), and sequences of widely varying
-# length (seq2seq with attention). Padding with torch's pad_sequence: (T, N), time-major.
+# length (seq2seq with attention).
 # --------------------------------------------------------------------------------------------
 
 _LATER_PREPS = ("of", "near", "by", "beside", "with")
 _OPENINGS = ("", "we saw", "i passed", "they watched", "she liked", "he reached")
 _ENDINGS = ("", "was old", "was new", "was there")
-
-
-def _padded(seqs, value=0):
-    """Lists of ids -> a time-major (T, N) long tensor padded with ``value``."""
-    return torch.nn.utils.rnn.pad_sequence([torch.tensor(s, dtype=torch.long) for s in seqs],
-                                           padding_value=value)
 
 
 def _segment_after(rng):
@@ -606,11 +607,7 @@ def _segment_after(rng):
 
 def _tagged_after(rng):
     """One or two segments joined by 'then'; each segment's cue settles only its own word."""
-    words, tags, held = _segment_after(rng)
-    if rng.random() < 0.5:
-        more, more_tags, more_held = _segment_after(rng)
-        words, tags, held = words + ["then"] + more, tags + [NO_TAG] + more_tags, held or more_held
-    return (words, tags), held
+    return _tagged_sentence(rng, _segment_after)
 
 
 def tagging_after(n_train=2000, n_test=500, seed=0):
@@ -618,32 +615,18 @@ def tagging_after(n_train=2000, n_test=500, seed=0):
 
     'the bank of the river' -> bank is 'shore'; 'the bank by the loan' -> 'finance'. The words
     before an ambiguous word never depend on its sense, so a tagger that reads left to right
-    can do no better than one that sees the word alone (:func:`context_free_ceiling`, about
-    50%); a bidirectional one can read the cue.
+    can do no better than one that sees the word alone (``baselines.context_free_ceiling``,
+    about 50%); a bidirectional one can read the cue.
 
     x: (T, N) word ids, padded; lengths: (N,); y: (T, N) tag ids (IGNORE on padding);
     ambiguous: (T, N) bool. The test sentences pair a context word with an ambiguous word never
     paired in training (the pairs held out of :func:`tagging`).
     """
     n_train, n_test = _check_sizes(n_train, n_test)
-    g = rng("seed", seed)
+    g = _validate.seed("seed", seed)
     train = _sample(g, _tagged_after, False, n_train)
     test = _sample(g, _tagged_after, True, n_test)
-    vocab = Vocab({w for words, _ in train + test for w in words})
-    labels = (NO_TAG,) + tuple(sorted({s for senses in SENSES.values() for s in senses.values()}))
-
-    def split(sentences):
-        ids = [vocab.encode(" ".join(words)) for words, _ in sentences]
-        x = _padded(ids)
-        ambiguous = _padded([[w in SENSES for w in words] for words, _ in sentences]).bool()
-        y = _padded([[labels.index(t) for t in tags] for _, tags in sentences], IGNORE)
-        return Split(x, y, x_seq=True, y_seq=True, lengths=_lengths(ids), ambiguous=ambiguous)
-
-    held = [f"{cue} + {w}" for topic, cues in sorted(_TOPICS.items()) for cue in cues
-            for w in sorted(SENSES) if _tagging_held_out(topic, cue, w)]
-    return Dataset("tagging_after", "synced", "class", split(train), split(test),
-                   n_in=len(vocab), n_out=len(labels), vocab=vocab, labels=labels,
-                   info={"held_out": held})
+    return _tagging_dataset("tagging_after", train, test)
 
 
 SYMBOLS = "abcdefghijklmnopqrst"  # the 20 letters of the copying task
@@ -654,8 +637,8 @@ def _letters_held_out(string):
     return sum(SYMBOLS.index(ch) for ch in string) % 5 == 0
 
 
-def _strings(g, n):
-    """Strings whose length n is given: each an example for :func:`_sample`, with its flag."""
+def _strings(n):
+    """Strings of length n: each an example for :func:`_sample`, with its held-out flag."""
 
     def make(g):
         s = "".join(g.choice(list(SYMBOLS), size=int(n)))
@@ -673,23 +656,21 @@ def copying(min_len=2, max_len=16, n_train=4000, n_per_length=50, seed=0):
     whose letter indices sum to a multiple of 5 are only ever in the test set.
     x: (T, N) character ids, padded; lengths: (N,); y: (T, N) output ids ending with <eos>.
     """
-    min_len = positive_int("min_len", min_len)
-    max_len = positive_int("max_len", max_len)
-    if max_len < min_len:
-        raise ValueError(f"max_len: expected at least min_len={min_len}, got {max_len}")
-    n_train = positive_int("n_train", n_train)
-    n_per_length = positive_int("n_per_length", n_per_length)
-    g = rng("seed", seed)
-    train = [_sample(g, _strings(g, n), False, 1)[0]
+    min_len = _validate.positive_int("min_len", min_len)
+    max_len = _validate.int_at_least("max_len", max_len, min_len)
+    n_train = _validate.positive_int("n_train", n_train)
+    n_per_length = _validate.positive_int("n_per_length", n_per_length)
+    g = _validate.seed("seed", seed)
+    train = [_sample(g, _strings(n), False, 1)[0]
              for n in g.integers(min_len, max_len + 1, n_train)]
-    test = [s for n in range(min_len, max_len + 1) for s in _sample(g, _strings(g, n), True,
-                                                                    n_per_length)]
+    test = [s for n in range(min_len, max_len + 1)
+            for s in _sample(g, _strings(n), True, n_per_length)]
     vocab = Vocab(set(SYMBOLS), level="char")
 
     def split(strings):
         src = [vocab.encode(s) for s in strings]
         tgt = [ids + [vocab.ids[EOS]] for ids in src]
-        return Split(_padded(src), _padded(tgt, IGNORE), x_seq=True, y_seq=True,
+        return Split(_pad(src), _pad(tgt, IGNORE), x_seq=True, y_seq=True,
                      lengths=_lengths(src))
 
     return Dataset("copying", "seq2seq", "class", split(train), split(test), n_in=len(vocab),

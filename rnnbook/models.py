@@ -16,6 +16,11 @@ their initial weights without touching torch's global generator.
     WindowTagger  one output per step from the last ``width`` inputs only: feed-forward
     Seq2Seq     an encoder RNN reads the input, a decoder RNN writes the output
     BagOfWords  an MLP over word counts: order-blind, whatever its capacity
+
+and, for notebook 07:
+
+    DeepTagger        a synced tagger with stacked layers, in one or both directions
+    AttentionSeq2Seq  seq2seq whose decoder attends over every encoder state
 """
 
 import contextlib
@@ -24,7 +29,7 @@ import math
 import torch
 from torch import nn
 
-from rnnbook import _validate
+from rnnbook import _validate, attention
 from rnnbook.cells import block_rows
 from rnnbook.containers import BOS, EOS, IGNORE, PAD, SPECIALS
 from rnnbook.data import IMAGE_SHAPE, word_counts
@@ -399,13 +404,11 @@ def count_parameters(model):
 
 # --------------------------------------------------------------------------------------------
 # Notebook 07: beyond one direction. A tagger with layers and directions, and seq2seq with
-# attention. (Parameters named ``hidden_size``, as torch names them.)
+# attention.
 # --------------------------------------------------------------------------------------------
 
-from rnnbook import attention  # noqa: E402  (this section's own import, kept with it)
 
-
-class DeepTagger(_Model):
+class DeepTagger(Model):
     """Synced many-to-many with ``layers`` stacked recurrent layers, one or both directions.
 
     The sequences are packed, so the backward direction starts at each sentence's own last
@@ -419,12 +422,9 @@ class DeepTagger(_Model):
     def __init__(self, n_in, n_out, cell="lstm", hidden_size=32, embed=16, layers=1,
                  bidirectional=False, seed=0):
         super().__init__()
-        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
-        self.cell = choice("cell", cell, CELLS)
-        hidden_size, layers = positive_int("hidden_size", hidden_size), positive_int("layers",
-                                                                                       layers)
-        if not isinstance(bidirectional, bool):
-            raise TypeError(f"bidirectional: expected True or False, got {bidirectional!r}")
+        self._check_arguments(n_in, n_out, seed, cell, hidden_size=hidden_size, embed=embed,
+                              layers=layers)
+        bidirectional = _validate.boolean("bidirectional", bidirectional)
         with _seeded(seed):
             self.inputs = _Inputs(n_in, embed)
             self.rnn = _TORCH_CELLS[cell](self.inputs.size, hidden_size, num_layers=layers,
@@ -443,7 +443,7 @@ class DeepTagger(_Model):
         return self.head(hs)  # (T, B, n_out)
 
 
-class AttentionSeq2Seq(_Model):
+class AttentionSeq2Seq(Model):
     """Encoder-decoder whose decoder attends over every encoder state (notebook 07).
 
     The encoder reads the input; its final state starts the decoder, as in :class:`Seq2Seq`.
@@ -460,13 +460,13 @@ class AttentionSeq2Seq(_Model):
     def __init__(self, n_in, n_out, cell="lstm", hidden_size=64, embed=32, encoder_size=None,
                  seed=0):
         super().__init__()
-        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
-        self.cell = choice("cell", cell, CELLS)
-        H = positive_int("hidden_size", hidden_size)
-        E = H if encoder_size is None else positive_int("encoder_size", encoder_size)
+        H = hidden_size
+        E = H if encoder_size is None else encoder_size
+        self._check_arguments(n_in, n_out, seed, cell, hidden_size=H, embed=embed,
+                              encoder_size=E)
         with _seeded(seed):
             self.inputs = _Inputs(n_in, embed)
-            self.encoder = recurrent(cell, self.inputs.size, E)
+            self.encoder = _recurrent(cell, self.inputs.size, E)
             # the decoder's state starts from the encoder's, so it needs the decoder's width
             self.bridge = None if E == H else nn.Linear(E, H)
             # keys W_k s: a learned key lets the scores grow as sharp as needed (an LSTM's
@@ -474,8 +474,8 @@ class AttentionSeq2Seq(_Model):
             # after 2000 steps of copying); values at the decoder's width H
             self.keys = nn.Linear(E, H, bias=False)
             self.values = None if E == H else nn.Linear(E, H, bias=False)
-            self.embed = nn.Embedding(n_out, positive_int("embed", embed), padding_idx=PAD_ID)
-            self.decoder = recurrent(cell, embed, H)
+            self.embed = nn.Embedding(n_out, embed, padding_idx=PAD_ID)
+            self.decoder = _recurrent(cell, embed, H)
             self.combine = nn.Linear(2 * H, H)
             self.head = nn.Linear(H, n_out)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnbook import attention, cells, data, gradcheck, models, train
+from rnnbook import attention, baselines, cells, data, gradcheck, models, train
 
 T, B, D, H = 6, 3, 4, 5
 
@@ -65,19 +65,6 @@ def test_stacked_unroll_equals_torch_two_layers():
     ours = attention.stacked_unroll("lstm", x.numpy(), layers)
     np.testing.assert_allclose(ours, module(x)[0].detach().numpy(), rtol=0, atol=1e-9)
     assert layers[1]["weight_ih"].shape == (4 * H, H)  # layer 2 reads layer 1's states
-
-
-def test_params_from_torch_reads_layers_and_directions_and_keeps_its_old_default():
-    module = torch.nn.GRU(2, 3, num_layers=2, bidirectional=True)
-    p = cells.params_from_torch(module, layer=1, reverse=True)
-    np.testing.assert_array_equal(p["weight_ih"], module.weight_ih_l1_reverse.detach().numpy())
-    assert p["weight_ih"].shape == (9, 6)  # layer 2 of a bidirectional stack reads 2H
-    with pytest.raises(ValueError, match="module: expected one unidirectional layer"):
-        cells.params_from_torch(module)
-    with pytest.raises(ValueError, match=r"layer: expected an int in \[0, 1\], got 2"):
-        cells.params_from_torch(module, layer=2)
-    with pytest.raises(ValueError, match="reverse: the module is not bidirectional"):
-        cells.params_from_torch(torch.nn.LSTM(2, 3), layer=0, reverse=True)
 
 
 # ----------------------------------------------------------------------------- attention_step
@@ -153,9 +140,9 @@ def test_attention_step_gradient_through_torch_matches_a_numerical_gradient():
      r"values: expected shape \(4, 2, 3\)"),
     ((np.ones(3), np.ones((4, 2, 3)), np.ones((4, 2, 3))), ValueError, "query: expected shape"),
     ((np.ones((2, 3)), np.ones((4, 2, 3)), np.ones((4, 2, 3)), np.ones((2, 4))), ValueError,
-     r"mask: expected None or a bool array of shape \(B, S\) = \(2, 4\)"),
+     r"mask: expected None or a bool array of shape \(2, 4\), got float64 \(2, 4\)"),
     ((np.ones((2, 3)), np.ones((4, 2, 3)), np.ones((4, 2, 3)), np.zeros((2, 4), bool)),
-     ValueError, "mask: every row needs at least one True"),
+     ValueError, "mask: every row needs at least one True, got none in row 0"),
 ])
 def test_attention_step_errors_name_the_argument(args, error, match):
     with pytest.raises(error, match=match):
@@ -163,16 +150,16 @@ def test_attention_step_errors_name_the_argument(args, error, match):
 
 
 def test_unroll_helpers_name_bad_arguments():
-    with pytest.raises(ValueError, match=r"lengths: expected whole numbers in 1..T=4"):
+    with pytest.raises(ValueError, match=r"lengths: expected values in 1 .. 4, got \[5, 1\]"):
         attention.reverse_padded(np.zeros((4, 2)), [5, 1])
-    with pytest.raises(TypeError, match="layers: expected a non-empty list"):
+    with pytest.raises(ValueError, match="layers: expected at least 1 item, got 0"):
         attention.stacked_unroll("lstm", np.zeros((2, 1, 3)), [])
     with pytest.raises(ValueError, match="cell: expected one of"):
         attention.bidirectional_unroll("cnn", np.zeros((2, 1, 3)), None, {}, {})
-    with pytest.raises(TypeError, match="params_bwd: expected a params dict"):
+    with pytest.raises(TypeError, match="params_bwd: expected a dict with keys"):
         attention.bidirectional_unroll("lstm", np.zeros((2, 1, 3)), None,
                                        cells.init_params("lstm", 3, 2), None)
-    with pytest.raises(TypeError, match=r"layers\[1\]: expected a params dict"):
+    with pytest.raises(TypeError, match=r"layers\[1\]: expected a dict with keys"):
         attention.stacked_unroll("lstm", np.zeros((2, 1, 3)),
                                  [cells.init_params("lstm", 3, 2), [1]])
 
@@ -205,7 +192,7 @@ def test_notebook_07_datasets_are_deterministic_and_splits_disjoint(make):
 
 def test_tagging_after_puts_the_cue_after_the_word_and_nothing_before_it_informs():
     ds = data.tagging_after(seed=0)
-    ceiling = data.context_free_ceiling(ds)
+    ceiling = baselines.context_free_ceiling(ds)
     assert 0.45 < ceiling < 0.6
     words = [ds.vocab.tokens[i] for i in ds.train.x[: int(ds.train.lengths[0]), 0]]
     word = next(w for w in words if w in data.SENSES)
@@ -220,7 +207,7 @@ def test_copying_test_set_has_every_length_equally():
     j = 0
     src = ds.vocab.decode(ds.test.x[:, j].tolist())
     assert ds.vocab.decode(ds.test.y[:, j].tolist()) == src
-    with pytest.raises(ValueError, match="max_len: expected at least min_len=5, got 3"):
+    with pytest.raises(ValueError, match="max_len: expected an int >= 5, got 3"):
         data.copying(min_len=5, max_len=3)
 
 
@@ -232,7 +219,7 @@ def test_bidirectional_tagger_beats_the_context_free_ceiling_and_the_left_to_rig
     trains (nothing before the word informs), so it gets 100 steps; the bidirectional 250."""
     torch.set_num_threads(1)
     ds = data.tagging_after(seed=0)
-    ceiling = data.context_free_ceiling(ds)
+    ceiling = baselines.context_free_ceiling(ds)
     scores = {}
     for bi, steps in ((False, 100), (True, 250)):
         model = models.DeepTagger(ds.n_in, ds.n_out, bidirectional=bi, seed=0)

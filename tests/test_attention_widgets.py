@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from rnnbook import attention_plots, attention_widgets, data, models  # noqa: E402
+from rnnbook import data, models, plots, widgets  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -18,32 +18,32 @@ def copier():
 
 def test_attention_run_decodes_and_keeps_one_distribution_per_output_step(copier):
     model, ds = copier
-    run = attention_widgets.attention_run(model, ds, "abcd")
+    run = widgets.attention_run(model, ds, "abcd")
     assert run.source == ("a", "b", "c", "d")
     assert run.weights.shape == (len(run.output), 4)
     np.testing.assert_allclose(run.weights.sum(1), 1.0, atol=1e-6)
     assert len(run.output) <= 6 and (run.output[-1] == "<eos>" or len(run.output) == 6)
     with pytest.raises(ValueError, match="unknown char 'z'"):
-        attention_widgets.attention_run(model, ds, "abz")
+        widgets.attention_run(model, ds, "abz")
     with pytest.raises(TypeError, match="model: expected a models.AttentionSeq2Seq"):
-        attention_widgets.attention_run(models.Seq2Seq(ds.n_in, ds.n_out), ds, "ab")
+        widgets.attention_run(models.Seq2Seq(ds.n_in, ds.n_out), ds, "ab")
 
 
 def test_decoder_step_picks_the_row_and_moves_a_late_t_into_range():
-    run = attention_widgets.AttentionRun(("a", "b"), ("b", "a", "<eos>"),
+    run = widgets.AttentionRun(("a", "b"), ("b", "a", "<eos>"),
                                          np.array([[0.2, 0.8], [0.9, 0.1], [0.5, 0.5]]))
-    step = attention_widgets.decoder_step(run, 2)
+    step = widgets.decoder_step(run, 2)
     assert (step.t, step.token, step.top) == (2, "a", 0) and step.note == ""
-    late = attention_widgets.decoder_step(run, 7)
+    late = widgets.decoder_step(run, 7)
     assert late.t == 3 and "3 steps" in late.note
-    assert "'a' at 1 (0.90)" in attention_widgets.step_html(run, step)
+    assert "'a' at 1 (0.90)" in widgets.step_html(run, step)
     with pytest.raises(ValueError, match="t: expected a positive int"):
-        attention_widgets.decoder_step(run, 0)
+        widgets.decoder_step(run, 0)
 
 
 def test_explorer_follows_its_controls(copier):
     model, ds = copier
-    explorer = attention_widgets.attention_explorer(model, ds, ["abcdef", "ab"])
+    explorer = widgets.attention_explorer(model, ds, ["abcdef", "ab"])
     first = explorer.image.value
     assert explorer.state.t == 1
     assert explorer.controls["t"].max == len(explorer.runs["abcdef"].output)
@@ -58,24 +58,24 @@ def test_explorer_follows_its_controls(copier):
     assert explorer.state.t <= explorer.controls["t"].max
     np.testing.assert_array_equal(explorer.state.weights,
                                   explorer.runs["ab"].weights[explorer.state.t - 1])
-    with pytest.raises(TypeError, match="examples: expected a non-empty list"):
-        attention_widgets.attention_explorer(model, ds, "ab")
+    with pytest.raises(TypeError, match="examples: expected a sequence of str, got 'ab'"):
+        widgets.attention_explorer(model, ds, "ab")
 
 
 def test_alignment_and_accuracy_figures_check_their_data():
-    fig = attention_plots.alignment(np.eye(3), "abc", "abc")
+    fig = plots.alignment(np.eye(3), "abc", "abc")
     assert fig.axes[0].images[0].get_array().shape == (3, 3)
-    with pytest.raises(ValueError, match=r"weights: expected shape \(len\(output\), len"):
-        attention_plots.alignment(np.eye(3), "ab", "abc")
-    fig = attention_plots.accuracy_by_length([2, 3], {"a": [1.0, 0.5], "b": [1.0, 1.0]})
+    with pytest.raises(ValueError, match=r"weights: expected shape \(3, 2\), got shape \(3, 3\)"):
+        plots.alignment(np.eye(3), "ab", "abc")
+    fig = plots.accuracy_by_length([2, 3], {"a": [1.0, 0.5], "b": [1.0, 1.0]})
     assert [line.get_label() for line in fig.axes[0].lines] == ["a", "b"]
     with pytest.raises(ValueError, match=r"curves\['a'\]: expected shape \(2\), got shape \(1,\)"):
-        attention_plots.accuracy_by_length([2, 3], {"a": [1.0]})
+        plots.accuracy_by_length([2, 3], {"a": [1.0]})
 
 
 def test_bidirectional_diagram_draws_both_passes():
-    fig = attention_plots.bidirectional_diagram(["the", "bank"], tags=["-", "shore"])
+    fig = plots.bidirectional_diagram(["the", "bank"], tags=["-", "shore"])
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "forward pass" in texts and "backward pass" in texts and "shore" in texts
-    with pytest.raises(ValueError, match=r"tags: expected one per word \(2\), got 1"):
-        attention_plots.bidirectional_diagram(["the", "bank"], tags=["-"])
+    with pytest.raises(ValueError, match=r"tags: expected 2 items, got 1"):
+        plots.bidirectional_diagram(["the", "bank"], tags=["-"])

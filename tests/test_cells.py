@@ -253,6 +253,19 @@ def test_params_from_torch_without_bias_gives_zero_biases():
     np.testing.assert_array_equal(params["bias_hh"], np.zeros(9))
 
 
+def test_params_from_torch_reads_layers_and_directions_and_keeps_its_old_default():
+    module = torch.nn.GRU(2, 3, num_layers=2, bidirectional=True)
+    p = cells.params_from_torch(module, layer=1, reverse=True)
+    np.testing.assert_array_equal(p["weight_ih"], module.weight_ih_l1_reverse.detach().numpy())
+    assert p["weight_ih"].shape == (9, 6)  # layer 2 of a bidirectional stack reads 2H
+    with pytest.raises(ValueError, match="module: expected one unidirectional layer"):
+        cells.params_from_torch(module)
+    with pytest.raises(ValueError, match=r"layer: expected an int in \[0, 1\], got 2"):
+        cells.params_from_torch(module, layer=2)
+    with pytest.raises(ValueError, match="reverse: the module is not bidirectional"):
+        cells.params_from_torch(torch.nn.LSTM(2, 3), layer=0, reverse=True)
+
+
 def test_zero_state():
     state = cells.zero_state("lstm", batch_size=2, hidden_size=3)
     assert isinstance(state, cells.LSTMState)

@@ -152,6 +152,9 @@ NEGATIVE_SEED = {
     "models.OneToOne": lambda: models.OneToOne(4, 2, seed=-1),
     "models.ManyToOne": lambda: models.ManyToOne(5, seed=-1),
     "models.Seq2Seq": lambda: models.Seq2Seq(5, 5, seed=-1),
+    "data.copying": lambda: data.copying(seed=-1),  # notebook 07
+    "models.DeepTagger": lambda: models.DeepTagger(5, 3, seed=-1),
+    "models.AttentionSeq2Seq": lambda: models.AttentionSeq2Seq(5, 5, seed=-1),
     "train.train": lambda: train.train(models.Tagger(ECHO.n_in, ECHO.n_out), ECHO, seed=-1),
 }
 ECHO = data.echo(n_train=8, n_test=4)

@@ -6,9 +6,10 @@
     checks.show_solution("rnn_step")   # prints the reference's source
 
 Exercises: "one_hot" (01), "rnn_step" and "rnn_step_backward" (02), "architectures" and
-"last_valid_state" (03), "clip_by_global_norm" (04), "lstm_step" and "gru_step" (05). The
-references are the package's own functions: ``cells.rnn_step``, ``cells.rnn_step_backward``,
-``cells.lstm_step``, ``cells.gru_step`` and those of ``rnnbook.solutions``.
+"last_valid_state" (03), "clip_by_global_norm" (04), "lstm_step" and "gru_step" (05),
+"attention_step" (07). The references are the package's own functions: ``cells.rnn_step``,
+``cells.rnn_step_backward``, ``cells.lstm_step``, ``cells.gru_step``,
+``attention.attention_step`` and those of ``rnnbook.solutions``.
 
 How a checker finds the culprit, the way good autograders do:
 
@@ -52,6 +53,7 @@ from rnnbook.checks.architectures import (
     ARCHITECTURES_EXERCISE,
     check_architectures,
 )
+from rnnbook.checks.attention_step import ATTENTION_STEP, check_attention_step
 from rnnbook.checks.clip_by_global_norm import CLIP_BY_GLOBAL_NORM, check_clip_by_global_norm
 from rnnbook.checks.last_valid_state import LAST_VALID_STATE, check_last_valid_state
 from rnnbook.checks.one_hot import ONE_HOT, check_one_hot
@@ -70,6 +72,7 @@ __all__ = [
     "ARCHITECTURE_TASKS",
     "EXERCISES",
     "check_architectures",
+    "check_attention_step",
     "check_clip_by_global_norm",
     "check_gru_step",
     "check_last_valid_state",
@@ -91,6 +94,7 @@ EXERCISES = {ex.name: ex for ex in (
     CLIP_BY_GLOBAL_NORM,
     LSTM_STEP,
     GRU_STEP,
+    ATTENTION_STEP,  # 07
 )}
 
 

@@ -35,6 +35,10 @@ class Wrong(Exception):
     """A diagnosis; ``mark`` raises it as an AssertionError."""
 
 
+class NonFinite(Wrong):
+    """The answer holds NaN or inf; an exercise's ``nonfinite`` may say why."""
+
+
 class Crash(Exception):
     """The learner's function raised; the message says what, and where, in one line."""
 
@@ -84,6 +88,7 @@ class Exercise:
     help: str = ""  # the arguments and their shapes, shown when the function crashes
     locate: Callable | None = None  # (fn, ex, case, got, want) -> culprit when no mistake matches
     grade: Callable | None = None  # answer -> what passed, for an answer that is not a function
+    nonfinite: Callable | None = None  # (fn, ex, case, message) -> culprit of a NaN or inf
 
 
 # ============================================================================ marking
@@ -137,6 +142,10 @@ def check_function(fn, ex):
         except Crash as crash:
             others = cases[:k] + cases[k + 1:]
             raise Wrong(_explain_crash(fn, ex, case, str(crash), others)) from None
+        except NonFinite as error:
+            if ex.nonfinite is None:
+                raise
+            raise Wrong(ex.nonfinite(fn, ex, case, str(error))) from None
         if not close(got, want):
             raise Wrong(_diagnose(fn, ex, case, got, want))
         if changed:
@@ -240,7 +249,7 @@ def _conform_one(got, want, name):
     if not np.issubdtype(got.dtype, np.floating):
         raise Wrong(f"{name} has dtype {got.dtype}; expected floats, as np.zeros gives")
     if not np.all(np.isfinite(got)):
-        raise Wrong(f"{name} contains NaN or infinite values")
+        raise NonFinite(f"{name} contains NaN or infinite values")
     return got.astype(np.float64)
 
 

@@ -6,6 +6,7 @@
     heatmaps   hidden states and gates over time                         (notebook 05)
     curves     gradient decay, training curves, gradient clipping        (notebooks 01-05)
     window     a window over a sequence, next-value errors by width      (notebook 01)
+    attention  two passes, accuracy by length, attention's alignment     (notebook 07)
 
 A new notebook's figures go in a new module ``plots/<name>.py``, re-exported here, so that
 ``plots.<figure>(...)`` keeps working. Modules share only the public names of ``style``.
@@ -19,6 +20,7 @@ so a notebook shows a figure once, as the value of its cell, and many calls neve
 Shapes use the letters of the package docstring: T time, B batch, D input, H hidden, V vocab.
 """
 
+from rnnbook.plots.attention import accuracy_by_length, alignment, bidirectional_diagram
 from rnnbook.plots.cell_diagrams import (
     BLOCK_COLOUR,
     CellArtists,
@@ -92,4 +94,5 @@ __all__ = [
     "gradient_decay_panels", "heatmap", "light_up", "rnn_graph", "sequence_window",
     "show_window", "state_heatmap", "steps_back", "training_curves", "unrolled_axes",
     "use_style", "window_axes", "window_errors",
+    "accuracy_by_length", "alignment", "bidirectional_diagram",  # notebook 07
 ]

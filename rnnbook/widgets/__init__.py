@@ -10,6 +10,7 @@ One module per widget family, each named for what it shows, plus the shared mach
     architectures   architecture_chooser, live_model_box, image_model_box    (notebook 03)
     gradient_decay  gradient_decay_explorer: gradient norms, steps back      (notebook 04)
     gates           gate_inspector: every LSTM and GRU gate, step by step    (notebook 05)
+    attention       attention_explorer: where an attention decoder looks     (notebook 07)
 
 A new notebook's widget goes in a new module ``widgets/<name>.py`` and is re-exported here,
 so that ``widgets.<builder>(...)`` keeps working. Modules share only ``core``'s public names.
@@ -47,6 +48,15 @@ from rnnbook.widgets.architectures import (
     image_model_box,
     live_model_box,
     picture_png,
+)
+from rnnbook.widgets.attention import (
+    AttentionRun,
+    DecoderStep,
+    alignment_figure,
+    attention_explorer,
+    attention_run,
+    decoder_step,
+    step_html,
 )
 from rnnbook.widgets.core import (
     DPI,
@@ -99,4 +109,6 @@ __all__ = [
     "scaled", "sequence_window_explorer", "sequence_window_table", "setup_check",
     "table_html", "unroll_explorer", "unroll_run", "unroll_step", "unroll_table",
     "vector_text",
+    "AttentionRun", "DecoderStep", "alignment_figure", "attention_explorer", "attention_run",
+    "decoder_step", "step_html",  # notebook 07
 ]

@@ -17,7 +17,10 @@ DPI = 72  # small figures render faster; the widgets show them at their pixel si
 # benchmarks/widgets.py on a 2-core CPU shared with other jobs (worst runs seen: unroll
 # 11 ms, gradient steps back 7 ms, gates 57 ms), so that frames never queue. The unroll
 # explorer plays slowly enough to read its numbers; the others take a few seconds a run.
-PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200, "window": 200}
+# attention (notebook 07): slow enough to follow the outlined row; one blitted update p95 69 ms
+# (an input change redraws all, ~300 ms, but Play never changes the input).
+PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200, "window": 200,
+                    "attention": 400}
 
 
 class Explorer(widgets.VBox):

@@ -14,11 +14,8 @@ import torch
 from matplotlib.patches import Rectangle
 
 from rnnbook import _validate as v
-from rnnbook import attention_plots, plots, widgets
-
-# Slow enough to follow the outlined row, and well above one update (p95 69 ms on a loaded
-# 2-core machine, blitted; an input change redraws all, ~300 ms, but Play never changes it).
-PLAY_INTERVAL_MS = 400
+from rnnbook import models, plots
+from rnnbook.widgets import core
 
 
 class AttentionRun(NamedTuple):
@@ -47,8 +44,7 @@ def attention_run(model, data, text):
     """Decode ``text`` with an ``models.AttentionSeq2Seq`` trained on ``data``: AttentionRun.
 
     Unknown tokens raise ValueError naming them (``data.vocab.encode``)."""
-    if not hasattr(model, "attend"):
-        raise TypeError(f"model: expected a models.AttentionSeq2Seq, got {type(model).__name__}")
+    v.instance("model", model, models.AttentionSeq2Seq, "a models.AttentionSeq2Seq")
     ids = data.vocab.encode(text)
     x, lengths = torch.tensor(ids)[:, None], torch.tensor([len(ids)])
     was_training = model.training
@@ -91,12 +87,11 @@ def attention_explorer(model, data, examples):
     alignment, with step t's row outlined. Controls "example" and "t" (with a Play button).
     Returns an Explorer whose state is a DecoderStep; ``.runs`` {example: AttentionRun}.
     """
-    if isinstance(examples, str) or not examples:
-        raise TypeError(f"examples: expected a non-empty list of inputs, got {examples!r:.60}")
+    examples = v.length("examples", v.strings("examples", examples), low=1)
     runs = {text: attention_run(model, data, text) for text in examples}
     S = max(len(r.source) for r in runs.values())
     T = max(len(r.output) for r in runs.values())
-    figure = widgets.new_figure((max(5.0, 0.32 * S + 2.2), 2.0 + 0.3 * T + 1.2))
+    figure = core.new_figure((max(5.0, 0.32 * S + 2.2), 2.0 + 0.3 * T + 1.2))
     top, bottom = figure.subplots(2, 1, height_ratios=(1.6, 0.3 * T + 0.6))
     bars = top.bar(range(S), np.zeros(S), color=plots.BLUE)
     top.set(ylim=(0, 1), xlim=(-0.6, S - 0.4), ylabel="weight")
@@ -113,8 +108,8 @@ def attention_explorer(model, data, examples):
     # Room for the widest title and labels, before the layout is frozen
     top.set_title("step 1 writes '<eos>': its attention over the input")
     bottom.set_yticks(range(T), ["<eos>"] * T)
-    widgets.freeze_layout(figure)
-    blit = widgets.Blit(figure, [*bars, outline, top.title])
+    core.freeze_layout(figure)
+    blit = core.Blit(figure, [*bars, outline, top.title])
     drawn = {}
 
     def show(explorer, step):
@@ -143,8 +138,8 @@ def attention_explorer(model, data, examples):
     choice = ipywidgets.Dropdown(options=list(runs), value=examples[0], description="input")
     slider = ipywidgets.IntSlider(value=1, min=1, max=len(runs[examples[0]].output),
                                   description="step t")
-    play = widgets.play_for(slider, PLAY_INTERVAL_MS)
-    explorer = widgets.Explorer([choice, ipywidgets.HBox([play, slider])],
+    play = core.play_for(slider, core.PLAY_INTERVAL_MS["attention"])
+    explorer = core.Explorer([choice, ipywidgets.HBox([play, slider])],
                                 {"example": choice, "t": slider},
                                 lambda example, t: decoder_step(runs[example], t), show,
                                 figure, play, name="attention-explorer")
@@ -153,6 +148,6 @@ def attention_explorer(model, data, examples):
 
 
 def alignment_figure(run, ax=None, title=None, colorbar=True):
-    """The static twin of the explorer: ``attention_plots.alignment`` of one AttentionRun."""
-    return attention_plots.alignment(run.weights, run.source, run.output, ax=ax, title=title,
+    """The static twin of the explorer: ``plots.alignment`` of one AttentionRun."""
+    return plots.alignment(run.weights, run.source, run.output, ax=ax, title=title,
                                      colorbar=colorbar)
