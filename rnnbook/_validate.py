@@ -11,8 +11,8 @@ this module).
 """
 
 import numbers
-from collections.abc import Mapping
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np

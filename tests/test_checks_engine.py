@@ -17,7 +17,8 @@ from test_checks_steps import STEP_MUTANTS
 
 from rnnbook import attention, cells, checks, solutions
 
-ALL_MUTANTS = {name: {**STEP_MUTANTS, **BACKWARD_EXERCISE, **OTHER_MUTANTS, **ATTENTION_MUTANTS}[name]
+ALL_MUTANTS = {name: {**STEP_MUTANTS, **BACKWARD_EXERCISE, **OTHER_MUTANTS,
+                      **ATTENTION_MUTANTS}[name]
                for name in checks.EXERCISES}
 MUTANT_PARAMS = [
     pytest.param(name, k, id=f"{name}-{getattr(m[0], '__name__', k)}")
