@@ -29,8 +29,8 @@ The numpy cells, from scratch, and what flows back through them:
     cells       RNN, LSTM and GRU cells, their unroll and backprop through time    00, 02, 04, 05
     gradcheck   centred-difference numerical gradients and relative errors             02, 05
     gradients   gradient flow through time: measured norms, the Pascanu bound          04, 05
-    baselines   what a model without order or context can reach: ceilings, windows,   01, 03, 06
-                character n-grams with Kneser-Ney smoothing
+    baselines   what a model without order, context or memory reaches: ceilings,     01, 03, 06
+                windows, character n-grams with Kneser-Ney smoothing
 
 The capstone, a character language model on real Python source:
 
@@ -39,13 +39,13 @@ The capstone, a character language model on real Python source:
 
 Showing and exercising (these read the modules above; none of those reads these):
 
-    plots       the course's plot style and figures                                     01-05
-    widgets     the interactive widgets (builders that return a widget, never display)  00-05
-    checks      exercise checkers, hints and solutions (solutions: the reference code)  00-05
+    plots       the course's plot style and figures                                     01-06
+    widgets     the interactive widgets (builders that return a widget, never display)  00-06
+    checks      exercise checkers, hints and solutions (solutions: the reference code)  00-06
 
 Around the notebooks:
 
-    setup       ``setup_notebook``: the first cell of every notebook (seeds, one thread)  00-05
+    setup       ``setup_notebook``: the first cell of every notebook (seeds, one thread)  00-06
     notebooks   runs a notebook in place, deterministically (``make notebooks``)
     lab         opens the course in JupyterLab (``make lab``)
     _validate   the argument checks every public function makes at its boundary

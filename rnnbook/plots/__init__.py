@@ -5,6 +5,7 @@
     heatmaps   hidden states and gates over time                         (notebook 05)
     curves     gradient decay, training curves, gradient clipping        (notebooks 01-05)
     window     a window over a sequence, next-value errors by width      (notebook 01)
+    charlm     learning curve, text coloured by a value, loss by distance  (notebook 06)
 
 A new notebook's figures go in a new module ``plots/<name>.py``, re-exported here, so that
 ``plots.<figure>(...)`` keeps working. Modules share only the public names of ``style``.
@@ -18,6 +19,15 @@ so a notebook shows a figure once, as the value of its cell, and many calls neve
 Shapes use the letters of the package docstring: T time, B batch, D input, H hidden, V vocab.
 """
 
+from rnnbook.plots.charlm import (
+    DIVERGING,
+    SEQUENTIAL,
+    coloured_text,
+    distance_curves,
+    entropy_trace,
+    learning_curve,
+    smooth,
+)
 from rnnbook.plots.curves import (
     LOSS_METRICS,
     ClippedForLog,
@@ -74,12 +84,13 @@ from rnnbook.plots.window import (
 )
 
 __all__ = [
-    "ARCHITECTURES", "BLACK", "BLUE", "DIM", "GATE_RANGE", "GATE_TITLE", "GREEN", "GREY",
-    "LOSS_METRICS", "NODE", "OKABE_ITO", "ORANGE", "PURPLE", "ROW", "ROW_COLOUR", "SKY",
-    "STYLE", "VERMILLION", "YELLOW", "Architecture", "Chain", "ClippedForLog",
-    "WindowArtists", "architecture_diagram", "clip_for_log", "clipping_curves",
-    "closed_subplots", "figure_and_axes", "gate_heatmaps", "gate_limits", "gradient_decay",
-    "gradient_decay_panels", "heatmap", "light_up", "rnn_graph", "sequence_window",
-    "show_window", "state_heatmap", "steps_back", "training_curves", "unrolled_axes",
-    "use_style", "window_axes", "window_errors",
+    "ARCHITECTURES", "BLACK", "BLUE", "DIM", "DIVERGING", "GATE_RANGE", "GATE_TITLE", "GREEN",
+    "GREY", "LOSS_METRICS", "NODE", "OKABE_ITO", "ORANGE", "PURPLE", "ROW", "ROW_COLOUR",
+    "SEQUENTIAL", "SKY", "STYLE", "VERMILLION", "YELLOW", "Architecture", "Chain",
+    "ClippedForLog", "WindowArtists", "architecture_diagram", "clip_for_log",
+    "clipping_curves", "closed_subplots", "coloured_text", "distance_curves", "entropy_trace",
+    "figure_and_axes", "gate_heatmaps", "gate_limits", "gradient_decay",
+    "gradient_decay_panels", "heatmap", "learning_curve", "light_up", "rnn_graph",
+    "sequence_window", "show_window", "smooth", "state_heatmap", "steps_back",
+    "training_curves", "unrolled_axes", "use_style", "window_axes", "window_errors",
 ]

@@ -10,12 +10,14 @@ One module per widget family, each named for what it shows, plus the shared mach
     architectures   architecture_chooser, live_model_box, image_model_box    (notebook 03)
     gradient_decay  gradient_decay_explorer: gradient norms, steps back      (notebook 04)
     gates           gate_inspector: every LSTM and GRU gate, step by step    (notebook 05)
+    charlm          sampler_box, unit_explorer: samples, text coloured by a unit (notebook 06)
 
 A new notebook's widget goes in a new module ``widgets/<name>.py`` and is re-exported here,
 so that ``widgets.<builder>(...)`` keeps working. Modules share only ``core``'s public names.
 
 Widgets only show: what they show is computed elsewhere (``cells``, ``gradients``,
-``baselines``) and handed to them, e.g. ``sequence_window_explorer(series, predictors)``,
+``baselines``, ``charlm``, ``probe``) and handed to them, e.g.
+``sequence_window_explorer(series, predictors)``,
 ``gradient_decay_explorer(gradients.gradient_curves)``.
 
 Every builder returns an ``Explorer``, a VBox that also exposes what it shows:
@@ -47,6 +49,19 @@ from rnnbook.widgets.architectures import (
     image_model_box,
     live_model_box,
     picture_png,
+)
+from rnnbook.widgets.charlm import (
+    SamplerSettings,
+    SamplerState,
+    UnitView,
+    coloured_html,
+    generate,
+    sampler_box,
+    sampler_html,
+    sampler_state,
+    unit_explorer,
+    unit_html,
+    unit_view,
 )
 from rnnbook.widgets.core import (
     DPI,
@@ -91,12 +106,13 @@ from rnnbook.widgets.window import sequence_window_explorer, sequence_window_tab
 
 __all__ = [
     "DPI", "GATE_COLOURS", "LOG_RANGE", "PLAY_INTERVAL_MS", "Answer", "Blit", "Explorer",
-    "GateRuns", "GateStep", "GradientArtists", "GradientDecayState", "UnrollRun",
-    "UnrollStep", "answer", "answer_html", "architecture_caption", "architecture_chooser",
-    "freeze_layout", "gate_inspector", "gate_runs", "gate_step", "gate_table",
+    "GateRuns", "GateStep", "GradientArtists", "GradientDecayState", "SamplerSettings",
+    "SamplerState", "UnitView", "UnrollRun", "UnrollStep", "answer", "answer_html",
+    "architecture_caption", "architecture_chooser", "coloured_html", "freeze_layout",
+    "gate_inspector", "gate_runs", "gate_step", "gate_table", "generate",
     "gradient_decay_explorer", "gradient_decay_state", "image_model_box", "live_model_box",
     "new_figure", "one_unit_states", "picture_png", "play_for", "png_bytes", "render_png",
-    "scaled", "sequence_window_explorer", "sequence_window_table", "setup_check",
-    "table_html", "unroll_explorer", "unroll_run", "unroll_step", "unroll_table",
-    "vector_text",
+    "sampler_box", "sampler_html", "sampler_state", "scaled", "sequence_window_explorer",
+    "sequence_window_table", "setup_check", "table_html", "unit_explorer", "unit_html",
+    "unit_view", "unroll_explorer", "unroll_run", "unroll_step", "unroll_table", "vector_text",
 ]
