@@ -18,7 +18,7 @@ import time
 
 import torch
 
-from rnnbook import baselines, charlm
+from rnnbook import baselines, charlm, models
 
 SETTINGS = dict(batch_size=32, chunk=64, lr=4e-3, clip=1.0, seed=0)
 LSTM_BUDGET = 40.0  # s of CPU for the notebook's one training, within its 45 s for trainings
@@ -27,7 +27,7 @@ LSTM_BUDGET = 40.0  # s of CPU for the notebook's one training, within its 45 s 
 def matched_hidden_size(cell, vocab_size, target):
     """The hidden size that gives ``cell`` the number of parameters closest to ``target``."""
     def size(H):
-        return charlm.count_parameters(charlm.CharModel(vocab_size, H, cell=cell))
+        return models.count_parameters(charlm.CharModel(vocab_size, H, cell=cell))
     return min(range(64, 800, 2), key=lambda H: abs(size(H) - target))
 
 
@@ -74,12 +74,12 @@ def main():
             H = 256
         else:
             if lstm_size is None:
-                lstm_size = charlm.count_parameters(charlm.CharModel(V, 256))
+                lstm_size = models.count_parameters(charlm.CharModel(V, 256))
             H = matched_hidden_size(cell, V, lstm_size)
         model = charlm.CharModel(V, H, cell=cell, dropout=0.3, seed=0)
         history = charlm.train_model(model, corpus, steps=args.steps, **SETTINGS)
         run = charlm.run_text(model, test_ids)
-        note = (f"H = {H}, {charlm.count_parameters(model):,} parameters, {args.steps} steps, "
+        note = (f"H = {H}, {models.count_parameters(model):,} parameters, {args.steps} steps, "
                 f"val {history.val_bpc[-1]:.3f}")
         ok &= row(f"{cell.upper()} char model", float(run.losses.mean()), history.cpu_seconds,
                   history.wall_seconds, history.characters,

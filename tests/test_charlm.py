@@ -268,7 +268,7 @@ def test_unit_explorer_follows_the_feature_menu():
 
 
 def test_figures_draw(corpus):
-    history = charlm.History(train_bpc=[6.0, 5.0, 4.0], eval_steps=[3], val_bpc=[4.5])
+    history = charlm.CharHistory(train_bpc=[6.0, 5.0, 4.0], eval_steps=[3], val_bpc=[4.5])
     assert plots.learning_curve(history, {"n-gram": 2.3}).axes
     fig = plots.coloured_text("ab\ncd", np.array([-1.0, 0, 1, 2, -2]))
     assert fig.axes[0].images[0].get_array().shape == (2, 3)

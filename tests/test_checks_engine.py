@@ -11,11 +11,13 @@ import time
 import pytest
 from checks_testing import assert_names, message_of
 from test_checks_exercises import OTHER_MUTANTS
+from test_checks_softmax import SOFTMAX_MUTANTS
 from test_checks_steps import STEP_MUTANTS
 
-from rnnbook import cells, checks, solutions
+from rnnbook import cells, charlm, checks, solutions
 
-ALL_MUTANTS = {name: {**STEP_MUTANTS, **OTHER_MUTANTS}[name] for name in checks.EXERCISES}
+ALL_MUTANTS = {name: {**STEP_MUTANTS, **OTHER_MUTANTS, **SOFTMAX_MUTANTS}[name]
+               for name in checks.EXERCISES}
 MUTANT_PARAMS = [
     pytest.param(name, k, id=f"{name}-{getattr(m[0], '__name__', k)}")
     for name, (_, mutants) in ALL_MUTANTS.items()
@@ -30,6 +32,7 @@ REFERENCES = {
     "last_valid_state": solutions.last_valid_state,
     "clip_by_global_norm": solutions.clip_by_global_norm,
     "architectures": dict(solutions.TASK_ARCHITECTURES),
+    "softmax_temperature": charlm.softmax_temperature,
 }
 
 
@@ -202,7 +205,7 @@ def test_the_main_case_tells_every_mistake_from_every_other(ex):
 
 def test_the_registry_lists_every_exercise_and_its_checker():
     names = ["one_hot", "rnn_step", "architectures", "last_valid_state", "clip_by_global_norm",
-             "lstm_step", "gru_step"]
+             "lstm_step", "gru_step", "softmax_temperature"]
     assert list(checks.EXERCISES) == names
     assert all(checks.EXERCISES[n].name == n for n in names)
     checkers = {n for n in checks.__all__ if n.startswith("check_")}

@@ -35,7 +35,7 @@ def smooth(values, width=25):
 def learning_curve(history, lines=None, ax=None, title="Learning curve of the character LSTM"):
     """Bits per character against training steps: each batch's (smoothed), and validation's.
 
-    history: a ``charlm.History``; lines: {label: bpc} drawn as horizontal references
+    history: a ``charlm.CharHistory``; lines: {label: bpc} drawn as horizontal references
     (e.g. the best n-gram's validation score).
     """
     fig, ax = figure_and_axes(ax, (6.4, 3.6))
