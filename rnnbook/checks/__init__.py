@@ -22,7 +22,6 @@ How a checker finds the culprit, the way good autograders do:
    probes that fail, against those that pass, name the culprit.
 4. If the function crashes, it tries the other cases (D == H, B = 1, no full-length sequence):
    one that runs tells which size or index is mixed up.
-
 5. Last, it calls the function on the arguments it must refuse (``Reject``, e.g. a temperature
    <= 0): it must raise the error expected, and name the argument.
 
@@ -36,16 +35,17 @@ every exercise shares), one module per exercise (``one_hot``, ``steps`` for the 
 cells, ``architectures``, ``last_valid_state``, ``clip_by_global_norm``,
 ``softmax_temperature``) and ``hints``.
 
-To add an exercise, e.g. "first_char" (06):
-1. write ``rnnbook/checks/first_char.py``, on the model of ``last_valid_state.py`` (or of
+To add an exercise ``<name>``:
+1. write ``rnnbook/checks/<name>.py``, on the model of ``last_valid_state.py`` (or of
    ``softmax_temperature.py``, whose function must also refuse bad arguments): a
    ``_variant(*args, **recipe)`` that equals the reference without a recipe, a table of
    ``Mistake(culprit, recipe)``, ``_cases()`` (the main case first), a ``_locate`` for what no
    mistake explains, one ``Exercise(...)`` record with its hints and solution, and
-   ``check_first_char(fn)`` that calls ``mark``;
+   ``check_<name>(fn)`` that calls ``mark``;
 2. add the record to ``EXERCISES`` below and the checker to the imports and ``__all__``;
-3. tests: its mutants in a tests/test_checks_*.py; the registry tests then cover its hints and
-   solution.
+3. tests: its mutants in a tests/test_checks_*.py, joined to ``ALL_MUTANTS`` and its reference
+   to ``REFERENCES`` in tests/test_checks_engine.py; the registry tests then cover its hints
+   and solution.
 """
 
 from rnnbook import _validate
