@@ -21,7 +21,7 @@ copied into a notebook). Trained examples:
 
     containers  Vocab, Batch, Split, Dataset: what a dataset holds and a model reads   01, 03-05
     data        synthetic datasets, generated from a seed (nothing is downloaded)      01, 03-05
-    models      small PyTorch models for the five architectures and the baselines      01, 03-05
+    models      small PyTorch models for the five architectures and the baselines      01, 03-06
     train       one training loop for every model, scores, prediction helpers          01, 03-05
 
 The numpy cells, from scratch, and what flows back through them:
