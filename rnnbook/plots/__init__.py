@@ -5,7 +5,7 @@
     heatmaps   hidden states and gates over time                         (notebook 05)
     curves     gradient decay, training curves, gradient clipping        (notebooks 01-05)
     window     a window over a sequence, next-value errors by width      (notebook 01)
-    charlm     learning curve, text coloured by a value, loss by distance  (notebook 06)
+    charlm     learning curve, coloured text, loss by bracket distance   (notebook 06)
 
 A new notebook's figures go in a new module ``plots/<name>.py``, re-exported here, so that
 ``plots.<figure>(...)`` keeps working. Modules share only the public names of ``style``.

@@ -10,7 +10,7 @@ One module per widget family, each named for what it shows, plus the shared mach
     architectures   architecture_chooser, live_model_box, image_model_box    (notebook 03)
     gradient_decay  gradient_decay_explorer: gradient norms, steps back      (notebook 04)
     gates           gate_inspector: every LSTM and GRU gate, step by step    (notebook 05)
-    charlm          sampler_box, unit_explorer: samples, text coloured by a unit (notebook 06)
+    charlm          sampler_box, unit_explorer: sampling, a unit on the text (notebook 06)
 
 A new notebook's widget goes in a new module ``widgets/<name>.py`` and is re-exported here,
 so that ``widgets.<builder>(...)`` keeps working. Modules share only ``core``'s public names.
