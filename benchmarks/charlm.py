@@ -18,7 +18,7 @@ import time
 
 import torch
 
-from rnnbook import charlm, ngram
+from rnnbook import baselines, charlm, models
 
 SETTINGS = dict(batch_size=32, chunk=64, lr=4e-3, clip=1.0, seed=0)
 LSTM_BUDGET = 40.0  # s of CPU for the notebook's one training, within its 45 s for trainings
@@ -27,7 +27,7 @@ LSTM_BUDGET = 40.0  # s of CPU for the notebook's one training, within its 45 s 
 def matched_hidden_size(cell, vocab_size, target):
     """The hidden size that gives ``cell`` the number of parameters closest to ``target``."""
     def size(H):
-        return charlm.count_parameters(charlm.CharModel(vocab_size, H, cell=cell))
+        return models.count_parameters(charlm.CharModel(vocab_size, H, cell=cell))
     return min(range(64, 800, 2), key=lambda H: abs(size(H) - target))
 
 
@@ -54,16 +54,16 @@ def main():
     print("| model | test bpc | cpu s | wall s | chars / cpu s | notes | budget |")
     print("|---|---|---|---|---|---|---|")
     ok = True
-    row("uniform guess", ngram.uniform_bits(V))
-    row("unigram, add-one", ngram.unigram_bits(train_ids, test_ids[1:], V))
+    row("uniform guess", baselines.uniform_bits(V))
+    row("unigram, add-one", baselines.unigram_bits(train_ids, test_ids[1:], V))
     cpu, wall = time.process_time(), time.perf_counter()
-    counter = ngram.KneserNey(train_ids, V, max_order=args.max_order)
-    best, val = ngram.best_order(counter, val_ids)
+    counter = baselines.KneserNey(train_ids, V, max_order=args.max_order)
+    best, val = baselines.best_order(counter, val_ids)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     for n in range(1, args.max_order + 1):
         note = f"val {val[n]:.3f}" + (", best on val" if n == best else "")
         timing = (cpu, wall) if n == best else (None, None)
-        row(f"Kneser-Ney {n}-gram", ngram.bits_per_char(counter.probs(test_ids, n)[1:]),
+        row(f"Kneser-Ney {n}-gram", baselines.bits_per_char(counter.probs(test_ids, n)[1:]),
             *timing, note=note + (" (time: counting every order + choosing on val)"
                                   if n == best else ""))
     p_count = counter.probs(test_ids, best)[1:]
@@ -74,17 +74,17 @@ def main():
             H = 256
         else:
             if lstm_size is None:
-                lstm_size = charlm.count_parameters(charlm.CharModel(V, 256))
+                lstm_size = models.count_parameters(charlm.CharModel(V, 256))
             H = matched_hidden_size(cell, V, lstm_size)
         model = charlm.CharModel(V, H, cell=cell, dropout=0.3, seed=0)
         history = charlm.train_model(model, corpus, steps=args.steps, **SETTINGS)
         run = charlm.run_text(model, test_ids)
-        note = (f"H = {H}, {charlm.count_parameters(model):,} parameters, {args.steps} steps, "
+        note = (f"H = {H}, {models.count_parameters(model):,} parameters, {args.steps} steps, "
                 f"val {history.val_bpc[-1]:.3f}")
         ok &= row(f"{cell.upper()} char model", float(run.losses.mean()), history.cpu_seconds,
                   history.wall_seconds, history.characters,
                   LSTM_BUDGET if cell == "lstm" and args.steps == 800 else None, note)
-        mix = ngram.bits_per_char((2.0 ** -run.losses + p_count) / 2)
+        mix = baselines.bits_per_char((2.0 ** -run.losses + p_count) / 2)
         row(f"mean of {cell.upper()} and {best}-gram probabilities", mix)
     return 0 if ok else 1
 

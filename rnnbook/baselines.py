@@ -1,8 +1,9 @@
-"""Baselines: the best a model without order, context or long memory can do (notebooks 01, 03, 04).
+"""Baselines: the best a model without order, context or long memory can do (notebooks 01,
+03, 04, 06).
 
 A recurrent model earns its keep by using what these cannot. Each baseline here is computed
-exactly or fitted in closed form, never trained, so the notebooks can compare a trained RNN
-with a fixed number:
+exactly, fitted in closed form or counted, never trained, so the notebooks can compare a
+trained RNN with a fixed number:
 
     window predictors      least-squares next-value guesses from a window of the last
                            ``width`` values, in order or shuffled (notebook 01's sines)
@@ -10,18 +11,22 @@ with a fixed number:
     context_free_ceiling   the best accuracy of any tagger that sees only the current word
     last_marker_mse        the adding problem solved with a memory of the last marker only
     untrained_state_readout  what a readout alone decodes from an untrained network's state
+    KneserNey              character n-grams with interpolated Kneser-Ney smoothing, and
+                           bits per character of them and of the simplest guesses (notebook 06)
 
-More baselines (e.g. an n-gram character model) belong here too, each in its own section.
-Shapes use the package's letters (T time, N series or examples, M windows).
+Each baseline has its own section. Shapes use the package's letters (T time, N series,
+examples or characters, M windows, V vocabulary).
 """
 
+import collections
+import math
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 import torch
 
-from rnnbook import _validate as v
-from rnnbook import data, models
+from rnnbook import _validate, data, models
 
 # ---------------------------------------------------------------------------------------------
 # Window predictors (notebook 01): what a model loses when it sees a window, or no order.
@@ -62,10 +67,10 @@ def next_value_windows(series, width, shuffle_seed=None):
     keeps each window in order; an int or Generator shuffles each window's steps with a
     permutation of its own, as a model that ignores order would see them.
     """
-    series = v.as_array("series", series, ndim=2)
-    width = v.int_in_range("width", width, 1, len(series) - 1)
+    series = _validate.as_array("series", series, ndim=2)
+    width = _validate.int_in_range("width", width, 1, len(series) - 1)
     return _windows(series, width, None if shuffle_seed is None
-                    else v.rng("shuffle_seed", shuffle_seed))
+                    else _validate.rng("shuffle_seed", shuffle_seed))
 
 
 def _windows(series, width, shuffler):
@@ -79,8 +84,8 @@ def _windows(series, width, shuffler):
 
 def fit_next_value(windows, targets):
     """Least-squares weights w (width + 1,) of the guess windows @ w[:-1] + w[-1]."""
-    windows = v.as_array("windows", windows, ndim=2)
-    targets = v.as_array("targets", targets, shape=(len(windows),))
+    windows = _validate.as_array("windows", windows, ndim=2)
+    targets = _validate.as_array("targets", targets, shape=(len(windows),))
     return _fit(windows, targets)
 
 
@@ -92,8 +97,8 @@ def _fit(windows, targets):
 
 def predict_next_value(weights, windows):
     """The guesses (M,) for windows (M, width) from ``fit_next_value``'s weights (width + 1,)."""
-    windows = v.as_array("windows", windows, ndim=2)
-    weights = v.as_array("weights", weights, shape=(windows.shape[1] + 1,))
+    windows = _validate.as_array("windows", windows, ndim=2)
+    weights = _validate.as_array("weights", weights, shape=(windows.shape[1] + 1,))
     return _predict(weights, windows)
 
 
@@ -110,10 +115,11 @@ def window_predictors(train, test, max_width=12, noise=0.0, seed=0):
     noise: the series' noise level, whose square is WindowErrors.floor. Returns a
     WindowPredictors.
     """
-    train, test = v.as_array("train", train, ndim=2), v.as_array("test", test, ndim=2)
-    max_width = v.int_in_range("max_width", max_width, 1, min(len(train), len(test)) - 1)
-    floor = v.number("noise", noise, low=0) ** 2
-    shuffler = v.rng("seed", seed)
+    train = _validate.as_array("train", train, ndim=2)
+    test = _validate.as_array("test", test, ndim=2)
+    max_width = _validate.int_in_range("max_width", max_width, 1, min(len(train), len(test)) - 1)
+    floor = _validate.number("noise", noise, low=0) ** 2
+    shuffler = _validate.rng("seed", seed)
     weights, errors = {}, {False: [], True: []}
     for width in range(1, max_width + 1):
         for shuffled in (False, True):
@@ -130,8 +136,8 @@ def window_predictors(train, test, max_width=12, noise=0.0, seed=0):
 def shuffle_order(width, seed):
     """A permutation of range(width) drawn from ``seed``, never the identity (width >= 2):
     a 'shuffled' window always shows a changed order."""
-    width = v.positive_int("width", width)
-    draw = v.rng("seed", seed)
+    width = _validate.positive_int("width", width)
+    draw = _validate.rng("seed", seed)
     while True:
         order = draw.permutation(width)
         if width == 1 or np.any(order != np.arange(width)):
@@ -146,12 +152,13 @@ def window_guess(series, predictors, start, width, shuffle, seed=0):
     A start too late for this width snaps back to the last one (a widget's start slider
     follows the width one step later).
     """
-    series = v.as_array("series", series, ndim=1)
-    predictors = v.instance("predictors", predictors, WindowPredictors, "a WindowPredictors")
-    width = v.int_in_range("width", width, 1, min(len(predictors.errors.widths),
-                                                  len(series) - 1))
-    start = min(v.non_negative_int("start", start), len(series) - 1 - width)
-    shuffle = v.boolean("shuffle", shuffle)
+    series = _validate.as_array("series", series, ndim=1)
+    predictors = _validate.instance("predictors", predictors, WindowPredictors,
+                                    "a WindowPredictors")
+    width = _validate.int_in_range("width", width, 1, min(len(predictors.errors.widths),
+                                                          len(series) - 1))
+    start = min(_validate.non_negative_int("start", start), len(series) - 1 - width)
+    shuffle = _validate.boolean("shuffle", shuffle)
     order = shuffle_order(width, seed) if shuffle else np.arange(width)
     seen = series[start:start + width][order]
     prediction = float(_predict(predictors.weights[width, shuffle], seen[None])[0])
@@ -164,8 +171,8 @@ def window_guess(series, predictors, start, width, shuffle, seed=0):
 # Ceilings (notebooks 01 and 03): the best accuracy without order, or without context.
 
 def _split_of(dataset, split):
-    v.instance("dataset", dataset, data.Dataset, "an rnnbook.data.Dataset")
-    return getattr(dataset, v.choice("split", split, ("train", "test")))
+    _validate.instance("dataset", dataset, data.Dataset, "an rnnbook.data.Dataset")
+    return getattr(dataset, _validate.choice("split", split, ("train", "test")))
 
 
 def _majority_accuracy(keys, labels):
@@ -214,7 +221,7 @@ def last_marker_guess(x):
     its expected squared error is the first value's variance, 1/12 (half the mean's 1/6).
     Returns (N,).
     """
-    x = v.as_array("x", x, shape=(None, None, 2))
+    x = _validate.as_array("x", x, shape=(None, None, 2))
     values, markers = x[..., 0], x[..., 1]  # (T, N) each
     last = x.shape[0] - 1 - np.argmax(markers[::-1] > 0, axis=0)  # the last marked step
     return values[last, np.arange(x.shape[1])] + 0.5
@@ -239,13 +246,13 @@ def untrained_state_readout(dataset, cell="lstm", hidden_size=32, seed=0, ridge=
     one-hot labels (ridge ``ridge``), over the valid steps of the train split. No gradient
     passes through time at all: what it reaches is what the forward state happens to hold.
     """
-    v.instance("dataset", dataset, data.Dataset, "an rnnbook.data.Dataset")
+    _validate.instance("dataset", dataset, data.Dataset, "an rnnbook.data.Dataset")
     if dataset.kind != "synced" or dataset.train.x.ndim != 2:
         raise ValueError(f"dataset: expected a synced task of token ids, got {dataset.name!r}")
-    ridge = v.number("ridge", ridge, low=0)
+    ridge = _validate.number("ridge", ridge, low=0)
     model = models.Tagger(dataset.n_in, dataset.n_out, cell=cell,
-                          hidden_size=v.positive_int("hidden_size", hidden_size),
-                          seed=v.non_negative_int("seed", seed))
+                          hidden_size=_validate.positive_int("hidden_size", hidden_size),
+                          seed=_validate.non_negative_int("seed", seed))
 
     def features(part):
         with torch.no_grad():
@@ -259,3 +266,149 @@ def untrained_state_readout(dataset, cell="lstm", hidden_size=32, seed=0, ridge=
     weights = np.linalg.solve(h_train.T @ h_train + ridge * np.eye(h_train.shape[1]),
                               h_train.T @ targets)
     return float(np.mean((h_test @ weights).argmax(axis=1) == y_test))
+
+
+# Counting models of text (notebook 06): character n-grams with interpolated Kneser-Ney
+# smoothing, the baselines with no recurrence that notebook 06 sets against its character LSTM.
+#
+# A model of order n predicts a character from the n - 1 characters before it, and from nothing
+# else:
+#
+#     model = KneserNey(train_ids, vocab_size=V, max_order=8)   # counts every order up to 8
+#     p = model.probs(test_ids, order=5)       # (N,) p(c_i | the 4 characters before c_i)
+#     dist = model.distribution(context_ids, order=5)    # (V,) sums to 1
+#
+# Interpolated Kneser-Ney (Chen & Goodman 1999, section 3) mixes every order down to a uniform
+# distribution. Level k (contexts of k - 1 characters) gives
+#
+#     P_k(w | h) = max(a_k(h w) - D_k, 0) / a_k(h)  +  D_k * N_k(h) / a_k(h) * P_{k-1}(w | h')
+#
+# where h' is h without its first character, a_k(h) = sum over w of a_k(h w), N_k(h) is the
+# number of characters w with a_k(h w) > 0, and P_0 = 1 / V. A context never seen (a_k(h) = 0)
+# passes straight down: P_k(w | h) = P_{k-1}(w | h'). The top level counts how often h w
+# occurred; every lower level counts the *continuations* of h w instead, the number of distinct
+# characters seen just before it. That is Kneser-Ney's idea: a lower level is consulted only
+# when the longer context was rare, so it should score how many contexts a string completes,
+# not how often it occurs (which the top level already knows). The discount D_k = n1 / (n1 +
+# 2 n2) comes from the numbers n1, n2 of n-grams counted once and twice at that level.
+#
+# The counts are kept in dicts keyed by strings: a sequence of ids becomes a str with one
+# character per id (``chr(id)``), so that a context is a string slice, quick to hash.
+
+
+def _as_text(ids, vocab_size, name):
+    """ids (N,) ints in [0, V) as a str with one character per id."""
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or not (ids.size == 0 or np.issubdtype(ids.dtype, np.integer)):
+        raise TypeError(f"{name}: expected a 1-D array of int ids, got {ids.dtype} "
+                        f"shape {ids.shape}")
+    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
+        raise ValueError(f"{name}: expected ids in [0, {vocab_size}), got "
+                         f"[{ids.min()}, {ids.max()}]")
+    return "".join(map(chr, ids.tolist()))
+
+
+class KneserNey:
+    """Character n-grams of every order 1..max_order with interpolated Kneser-Ney smoothing.
+
+    ids: (N,) int ids of the training text; vocab_size V. ``order`` in ``probs`` and
+    ``distribution`` picks the model (1 = unigram, 2 = bigram, ...): they share the counts.
+    """
+
+    def __init__(self, ids, vocab_size, max_order=8):
+        self.vocab_size = _validate.positive_int("vocab_size", vocab_size)
+        self.max_order = _validate.positive_int("max_order", max_order)
+        text = _as_text(ids, self.vocab_size, "ids")
+        N = len(text)
+        # raw[k]: how often each k-gram occurs; cont[k]: how many distinct characters precede it.
+        self.raw = {k: collections.Counter(text[i:i + k] for i in range(N - k + 1))
+                    for k in range(1, self.max_order + 1)}
+        self.cont = {k: collections.Counter(gram[1:] for gram in self.raw[k + 1])
+                     for k in range(1, self.max_order)}
+        # Per level and per kind: the context totals a_k(h), types N_k(h) and the discount D_k.
+        self._levels = {}
+        for k in range(1, self.max_order + 1):
+            for top in (True, False):
+                if not top and k == self.max_order:
+                    continue
+                counts = self.raw[k] if top else self.cont[k]
+                self._levels[k, top] = self._summarise(counts)
+
+    @staticmethod
+    def _summarise(counts):
+        totals, types = collections.Counter(), collections.Counter()
+        for gram, a in counts.items():
+            totals[gram[:-1]] += a
+            types[gram[:-1]] += 1
+        n1 = sum(1 for a in counts.values() if a == 1)
+        n2 = sum(1 for a in counts.values() if a == 2)
+        discount = n1 / (n1 + 2 * n2) if n1 else 0.5
+        return counts, totals, types, discount
+
+    def _check_order(self, order):
+        return _validate.int_in_range("order", order, 1, self.max_order)
+
+    def _prob(self, history, w, order):
+        """P(w | history) for the model of ``order``; history: the str of up to order-1 chars."""
+        p = 1.0 / self.vocab_size
+        # From the shortest context (level 1, h = "") up to the longest one available.
+        for k in range(1, min(order, len(history) + 1) + 1):
+            h = history[len(history) - (k - 1):] if k > 1 else ""
+            counts, totals, types, discount = self._levels[k, k == order]
+            total = totals.get(h, 0)
+            if total:
+                a = counts.get(h + w, 0)
+                p = (max(a - discount, 0.0) + discount * types[h] * p) / total
+        return p
+
+    def probs(self, ids, order):
+        """p(c_i | the order - 1 characters before c_i) for every c_i of ids (N,): (N,).
+
+        The first characters have fewer characters before them, and use what there is.
+        """
+        order = self._check_order(order)
+        text = _as_text(ids, self.vocab_size, "ids")
+        n = order - 1
+        return np.array([self._prob(text[max(0, i - n):i], text[i], order)
+                         for i in range(len(text))])
+
+    def distribution(self, context, order):
+        """p(w | context) for every character w: (V,), summing to 1.
+
+        context: (k,) int ids; the model reads its last order - 1.
+        """
+        order = self._check_order(order)
+        text = _as_text(context, self.vocab_size, "context")
+        history = text[max(0, len(text) - (order - 1)):] if order > 1 else ""
+        return np.array([self._prob(history, chr(w), order) for w in range(self.vocab_size)])
+
+
+def bits_per_char(probs):
+    """Mean of -log2 p over the probabilities that a model gave the true characters (N,)."""
+    probs = _validate.as_array("probs", probs, ndim=1)
+    if probs.size == 0 or np.any(probs <= 0) or np.any(probs > 1):
+        raise ValueError("probs: expected probabilities in (0, 1], at least one")
+    return float(-np.mean(np.log2(probs)))
+
+
+def unigram_bits(train_ids, test_ids, vocab_size):
+    """Bits per character of the unigram with add-one counts (Laplace): no context at all."""
+    vocab_size = _validate.positive_int("vocab_size", vocab_size)
+    counts = np.bincount(np.asarray(train_ids), minlength=vocab_size) + 1.0
+    return bits_per_char((counts / counts.sum())[np.asarray(test_ids)])
+
+
+def uniform_bits(vocab_size):
+    """Bits per character of guessing uniformly among V characters: log2 V."""
+    return math.log2(_validate.positive_int("vocab_size", vocab_size))
+
+
+def best_order(model, val_ids, orders=None):
+    """The order with the fewest bits per character on val_ids, and {order: bpc} of each."""
+    if not isinstance(model, KneserNey):
+        raise TypeError(f"model: expected a KneserNey, got {type(model).__name__}")
+    orders = range(1, model.max_order + 1) if orders is None else orders
+    if not all(isinstance(o, numbers.Integral) for o in orders):
+        raise TypeError(f"orders: expected ints, got {orders!r}")
+    scores = {int(o): bits_per_char(model.probs(val_ids, o)) for o in orders}
+    return min(scores, key=scores.get), scores

@@ -26,8 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnbook import _validate as v
-from rnnbook import cells, models, probe
+from rnnbook import _validate, cells, models, probe
 
 TEXTS = Path(__file__).resolve().parent / "texts"
 CORPUS_FILE = TEXTS / "python_stdlib.txt"
@@ -47,7 +46,7 @@ LN2 = math.log(2.0)
 # The text
 
 
-class Vocab:
+class CharVocab:
     """The characters of a text, sorted: id i is ``chars[i]``."""
 
     def __init__(self, text):
@@ -69,7 +68,7 @@ class Vocab:
         return "".join(self.chars[i] for i in np.asarray(ids).tolist())
 
     def __repr__(self):
-        return f"Vocab({self.size} characters)"
+        return f"CharVocab({self.size} characters)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,12 +76,12 @@ class Corpus:
     """A text, its vocabulary, and its split by position: bounds {split: (start, stop)}."""
 
     text: str
-    vocab: Vocab
+    vocab: CharVocab
     bounds: dict
 
     def split(self, name):
         """The text of one split ("train", "val" or "test")."""
-        start, stop = self.bounds[v.choice("name", name, SPLITS)]
+        start, stop = self.bounds[_validate.choice("name", name, SPLITS)]
         return self.text[start:stop]
 
     def ids(self, name):
@@ -91,7 +90,7 @@ class Corpus:
 
     def files(self, name):
         """The names of the files that the split covers, whole or in part."""
-        start, stop = self.bounds[v.choice("name", name, SPLITS)]
+        start, stop = self.bounds[_validate.choice("name", name, SPLITS)]
         names, at = [], 0
         for file, size in FILES:
             if at < stop and at + size > start:
@@ -105,7 +104,7 @@ class Corpus:
         The tokenizer needs whole files, so each file the split touches is labelled whole,
         then the split's characters are cut out.
         """
-        start, stop = self.bounds[v.choice("name", name, SPLITS)]
+        start, stop = self.bounds[_validate.choice("name", name, SPLITS)]
         parts, at = [], 0
         for _, size in FILES:
             if at < stop and at + size > start:
@@ -131,11 +130,11 @@ def load_corpus(fractions=(0.8, 0.1, 0.1)):
     if len(fractions) != 3 or abs(sum(fractions) - 1) > 1e-9:
         raise ValueError(f"fractions: expected three numbers summing to 1, got {fractions!r}")
     for f in fractions:
-        v.number("fractions", f, low=0, high=1)
+        _validate.number("fractions", f, low=0, high=1)
     text = CORPUS_FILE.read_text(encoding="utf-8")
     N = len(text)
     a, b = round(fractions[0] * N), round((fractions[0] + fractions[1]) * N)
-    return Corpus(text, Vocab(text), {"train": (0, a), "val": (a, b), "test": (b, N)})
+    return Corpus(text, CharVocab(text), {"train": (0, a), "val": (a, b), "test": (b, N)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,8 +149,8 @@ def softmax_temperature(logits, temperature):
     ratio) but keeps exp() from overflowing when logits / temperature is large, e.g. at a
     temperature near 0. temperature must be > 0: greedy decoding (its limit) is argmax.
     """
-    logits = v.as_array("logits", logits, ndim=2)
-    temperature = v.number("temperature", temperature)
+    logits = _validate.as_array("logits", logits, ndim=2)
+    temperature = _validate.number("temperature", temperature)
     if temperature <= 0:
         raise ValueError(f"temperature: expected a number > 0, got {temperature}")
     scaled = logits / temperature
@@ -162,7 +161,7 @@ def softmax_temperature(logits, temperature):
 
 def entropy_bits(probs):
     """Entropy -sum p log2 p of each row of probs (B, V): (B,), in bits."""
-    probs = v.as_array("probs", probs, ndim=2)
+    probs = _validate.as_array("probs", probs, ndim=2)
     logs = np.log2(np.where(probs > 0, probs, 1.0))  # 0 log 0 = 0
     return -(probs * logs).sum(axis=1)
 
@@ -182,27 +181,23 @@ class CharModel(nn.Module):
     def __init__(self, vocab_size, hidden_size=256, cell="lstm", embed_size=32, dropout=0.0,
                  seed=0):
         super().__init__()
-        V = v.positive_int("vocab_size", vocab_size)
-        H = v.positive_int("hidden_size", hidden_size)
-        E = v.positive_int("embed_size", embed_size)
-        self.cell = v.choice("cell", cell, cells.CELLS)
+        V = _validate.positive_int("vocab_size", vocab_size)
+        H = _validate.positive_int("hidden_size", hidden_size)
+        E = _validate.positive_int("embed_size", embed_size)
+        self.cell = _validate.choice("cell", cell, cells.CELLS)
         self.vocab_size, self.hidden_size = V, H
         with torch.random.fork_rng(devices=[]):  # the weights come from seed alone
-            torch.manual_seed(v.non_negative_int("seed", seed))
+            torch.manual_seed(_validate.non_negative_int("seed", seed))
             self.embed = nn.Embedding(V, E)
             self.rnn = models.recurrent(self.cell, E, H)
             self.head = nn.Linear(H, V)
-        self.drop = nn.Dropout(v.number("dropout", dropout, low=0, high=0.9))
+        self.drop = nn.Dropout(_validate.number("dropout", dropout, low=0, high=0.9))
 
     def forward(self, ids, state=None):
         """ids (T, B) -> (logits (T, B, V), state): state is h (1, B, H), or (h, c) for the
         LSTM, as torch's layers take and return it; None starts from zeros."""
         hs, state = self.rnn(self.embed(ids), state)  # hs (T, B, H)
         return self.head(self.drop(hs)), state
-
-
-def count_parameters(model):
-    return sum(p.numel() for p in model.parameters())
 
 
 def detach(state):
@@ -226,7 +221,8 @@ class Stream:
 
     def __init__(self, ids, batch_size=32, chunk=64):
         ids = np.asarray(ids)
-        self.B, self.T = v.positive_int("batch_size", batch_size), v.positive_int("chunk", chunk)
+        self.B = _validate.positive_int("batch_size", batch_size)
+        self.T = _validate.positive_int("chunk", chunk)
         L = (len(ids) - 1) // self.B  # each stripe needs one extra character, its last target
         if L < self.T + 1:
             raise ValueError(f"ids: {len(ids)} characters are too few for {self.B} streams of "
@@ -247,7 +243,7 @@ class Stream:
 
 
 @dataclasses.dataclass
-class History:
+class CharHistory:
     """A training run: train_bpc per step (its batch), val_bpc after each of eval_steps, and
     its cost: cpu_seconds (this process), wall_seconds, characters read."""
 
@@ -261,7 +257,8 @@ class History:
 
 def train_model(model, corpus, steps=600, batch_size=32, chunk=64, lr=3e-3, clip=1.0,
                 eval_every=100, eval_chars=10_000, seed=0, progress=False):
-    """Train ``model`` on the corpus's training text for a fixed number of steps: a History.
+    """Train ``model`` on the corpus's training text for a fixed number of steps: a
+    CharHistory.
 
     Each step reads the next chunk (T = chunk, B = batch_size) of the Stream, starting from the
     state the previous chunk ended with, detached (truncated BPTT, notebook 04: the state
@@ -273,16 +270,16 @@ def train_model(model, corpus, steps=600, batch_size=32, chunk=64, lr=3e-3, clip
     """
     if not isinstance(model, CharModel):
         raise TypeError(f"model: expected a CharModel, got {type(model).__name__}")
-    steps = v.positive_int("steps", steps)
-    lr, clip = v.number("lr", lr, low=0), v.number("clip", clip, low=0)
-    eval_every = v.positive_int("eval_every", eval_every)
+    steps = _validate.positive_int("steps", steps)
+    lr, clip = _validate.number("lr", lr, low=0), _validate.number("clip", clip, low=0)
+    eval_every = _validate.positive_int("eval_every", eval_every)
     stream = Stream(corpus.ids("train"), batch_size, chunk)
-    val = corpus.ids("val")[:v.positive_int("eval_chars", eval_chars)]
+    val = corpus.ids("val")[:_validate.positive_int("eval_chars", eval_chars)]
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    history = History()
+    history = CharHistory()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(v.non_negative_int("seed", seed))
+        torch.manual_seed(_validate.non_negative_int("seed", seed))
         _train_steps(model, stream, val, optimizer, steps, clip, eval_every, history, progress)
     history.cpu_seconds = time.process_time() - cpu0
     history.wall_seconds = time.perf_counter() - wall0
@@ -358,7 +355,7 @@ def run_text(model, ids, streams=16):
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        for length, starts in _pieces(n, v.positive_int("streams", streams)).items():
+        for length, starts in _pieces(n, _validate.positive_int("streams", streams)).items():
             x = torch.stack([ids[s:s + length] for s in starts], dim=1)  # (T, B)
             y = torch.stack([ids[s + 1:s + 1 + length] for s in starts], dim=1)
             h, _ = model.rnn(model.embed(x))  # (T, B, H)
@@ -386,7 +383,7 @@ def lstm_states(model, ids, streams=16):
     rnn = model.rnn
     hs, cs = np.empty((n, H), np.float32), np.empty((n, H), np.float32)
     with torch.no_grad():
-        for length, starts in _pieces(n, v.positive_int("streams", streams)).items():
+        for length, starts in _pieces(n, _validate.positive_int("streams", streams)).items():
             x = torch.stack([ids[s:s + length] for s in starts], dim=1)  # (T, B)
             # The input term for every step at once; the recurrent term step by step.
             inputs = model.embed(x) @ rnn.weight_ih_l0.T + rnn.bias_ih_l0  # (T, B, 4H)
@@ -420,8 +417,8 @@ class Sample(NamedTuple):
 def top_k_filter(probs, k):
     """probs (B, V) with all but each row's k largest set to 0, renormalised. Ties keep the
     lower id, so the result is the same on every machine."""
-    probs = v.as_array("probs", probs, ndim=2)
-    k = v.int_in_range("k", k, 1, probs.shape[1])
+    probs = _validate.as_array("probs", probs, ndim=2)
+    k = _validate.int_in_range("k", k, 1, probs.shape[1])
     order = np.argsort(-probs, axis=1, kind="stable")[:, :k]
     kept = np.zeros_like(probs)
     np.put_along_axis(kept, order, np.take_along_axis(probs, order, axis=1), axis=1)
@@ -453,13 +450,13 @@ def sample(model, vocab, prompt="", length=200, temperature=1.0, top_k=None, gre
         raise TypeError(f"model: expected a CharModel, got {type(model).__name__}")
     if not isinstance(prompt, str):
         raise TypeError(f"prompt: expected a str, got {type(prompt).__name__}")
-    length = v.positive_int("length", length)
-    temperature = v.number("temperature", temperature)
+    length = _validate.positive_int("length", length)
+    temperature = _validate.number("temperature", temperature)
     if temperature <= 0:
         raise ValueError(f"temperature: expected a number > 0, got {temperature}")
     if top_k is not None:
-        top_k = v.int_in_range("top_k", top_k, 1, vocab.size)
-    rng = v.rng("seed", seed)
+        top_k = _validate.int_in_range("top_k", top_k, 1, vocab.size)
+    rng = _validate.rng("seed", seed)
     ids = torch.as_tensor(vocab.encode(prompt or "\n"))[:, None]  # (T, 1)
     out, entropy = [], []
     was_training = model.training

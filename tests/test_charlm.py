@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnbook import cells, charlm, charlm_plots, charlm_widgets, probe
+from rnnbook import cells, charlm, plots, probe, widgets
 
 
 @pytest.fixture(scope="module")
@@ -236,9 +236,9 @@ def test_loss_by_distance():
 
 
 def test_sampler_generates_on_the_button_only(corpus, model):
-    box = charlm_widgets.sampler_box(model, corpus.vocab, prompt="def ", length=40, seed=0)
+    box = widgets.sampler_box(model, corpus.vocab, prompt="def ", length=40, seed=0)
     first = box.state
-    assert first.fresh and first.sample.text == charlm_widgets.generate(
+    assert first.fresh and first.sample.text == widgets.generate(
         model, corpus.vocab, first.settings).text
     box.controls["temperature"].value = 1.5
     assert not box.state.fresh and box.state.sample is first.sample  # nothing sampled yet
@@ -258,7 +258,7 @@ def test_unit_explorer_follows_the_feature_menu():
     activations = rng.normal(size=(len(text), 12))
     r = rng.uniform(-1, 1, size=(5, 12))
     r[3, 7] = 0.99  # the best unit for "indent"
-    box = charlm_widgets.unit_explorer(text, activations, r, feature="in_string", width=100)
+    box = widgets.unit_explorer(text, activations, r, feature="in_string", width=100)
     box.controls["feature"].value = "indent"
     assert box.state.unit == 7 and box.state.r["indent"] == 0.99
     box.controls["start"].value = 50
@@ -268,8 +268,8 @@ def test_unit_explorer_follows_the_feature_menu():
 
 
 def test_figures_draw(corpus):
-    history = charlm.History(train_bpc=[6.0, 5.0, 4.0], eval_steps=[3], val_bpc=[4.5])
-    assert charlm_plots.learning_curve(history, {"n-gram": 2.3}).axes
-    fig = charlm_plots.coloured_text("ab\ncd", np.array([-1.0, 0, 1, 2, -2]))
+    history = charlm.CharHistory(train_bpc=[6.0, 5.0, 4.0], eval_steps=[3], val_bpc=[4.5])
+    assert plots.learning_curve(history, {"n-gram": 2.3}).axes
+    fig = plots.coloured_text("ab\ncd", np.array([-1.0, 0, 1, 2, -2]))
     assert fig.axes[0].images[0].get_array().shape == (2, 3)
-    np.testing.assert_allclose(charlm_plots.smooth(np.array([1.0, 3, 5]), 2), [1, 2, 4])
+    np.testing.assert_allclose(plots.smooth(np.array([1.0, 3, 5]), 2), [1, 2, 4])

@@ -13,11 +13,12 @@ from checks_testing import assert_names, message_of
 from test_checks_attention import MUTANTS as ATTENTION_MUTANTS
 from test_checks_exercises import OTHER_MUTANTS
 from test_checks_rnn_step_backward import BACKWARD_EXERCISE
+from test_checks_softmax import SOFTMAX_MUTANTS
 from test_checks_steps import STEP_MUTANTS
 
-from rnnbook import attention, cells, checks, solutions
+from rnnbook import attention, cells, charlm, checks, solutions
 
-ALL_MUTANTS = {name: {**STEP_MUTANTS, **BACKWARD_EXERCISE, **OTHER_MUTANTS,
+ALL_MUTANTS = {name: {**STEP_MUTANTS, **BACKWARD_EXERCISE, **OTHER_MUTANTS, **SOFTMAX_MUTANTS,
                       **ATTENTION_MUTANTS}[name]
                for name in checks.EXERCISES}
 MUTANT_PARAMS = [
@@ -35,6 +36,7 @@ REFERENCES = {
     "last_valid_state": solutions.last_valid_state,
     "clip_by_global_norm": solutions.clip_by_global_norm,
     "architectures": dict(solutions.TASK_ARCHITECTURES),
+    "softmax_temperature": charlm.softmax_temperature,
     "attention_step": attention.attention_step,
 }
 
@@ -208,7 +210,8 @@ def test_the_main_case_tells_every_mistake_from_every_other(ex):
 
 def test_the_registry_lists_every_exercise_and_its_checker():
     names = ["one_hot", "rnn_step", "rnn_step_backward", "architectures", "last_valid_state",
-             "clip_by_global_norm", "lstm_step", "gru_step", "attention_step"]
+             "clip_by_global_norm", "lstm_step", "gru_step", "softmax_temperature",
+             "attention_step"]
     assert list(checks.EXERCISES) == names
     assert all(checks.EXERCISES[n].name == n for n in names)
     checkers = {n for n in checks.__all__ if n.startswith("check_")}

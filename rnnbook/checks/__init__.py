@@ -1,4 +1,4 @@
-"""Exercise checkers, hints and solutions (the exercises of notebooks 01-05).
+"""Exercise checkers, hints and solutions (the exercises of notebooks 01-06).
 
     from rnnbook import checks
     checks.check_rnn_step(rnn_step)    # one line if right; an AssertionError naming the culprit
@@ -7,9 +7,10 @@
 
 Exercises: "one_hot" (01), "rnn_step" and "rnn_step_backward" (02), "architectures" and
 "last_valid_state" (03), "clip_by_global_norm" (04), "lstm_step" and "gru_step" (05),
-"attention_step" (07). The references are the package's own functions: ``cells.rnn_step``,
-``cells.rnn_step_backward``, ``cells.lstm_step``, ``cells.gru_step``,
-``attention.attention_step`` and those of ``rnnbook.solutions``.
+"softmax_temperature" (06), "attention_step" (07). The references are the package's own
+functions: ``cells.rnn_step``, ``cells.rnn_step_backward``, ``cells.lstm_step``,
+``cells.gru_step``, ``charlm.softmax_temperature``, ``attention.attention_step`` and those of
+``rnnbook.solutions``.
 
 How a checker finds the culprit, the way good autograders do:
 
@@ -23,26 +24,30 @@ How a checker finds the culprit, the way good autograders do:
    probes that fail, against those that pass, name the culprit.
 4. If the function crashes, it tries the other cases (D == H, B = 1, no full-length sequence):
    one that runs tells which size or index is mixed up.
+5. Last, it calls the function on the arguments it must refuse (``Reject``, e.g. a temperature
+   <= 0): it must raise the error expected, and name the argument.
 
 A function that still raises NotImplementedError (the stub as shipped) gets a friendly line
 instead of an error, so the shipped notebooks run cleanly in CI. Under a grader (nbgrader sets
 NBGRADER_EXECUTION; any other grader sets RNNBOOK_GRADING=1) the stub fails like a wrong answer,
 "not attempted", so that it scores 0.
 
-The package: ``engine`` (the records Exercise, Case, Mistake, Probe, and the marking every
-exercise shares), one module per exercise (``one_hot``, ``steps`` for the three step cells,
-``rnn_step_backward``, ``architectures``, ``last_valid_state``, ``clip_by_global_norm``) and
-``hints``.
+The package: ``engine`` (the records Exercise, Case, Mistake, Probe, Reject, and the marking
+every exercise shares), one module per exercise (``one_hot``, ``steps`` for the three step
+cells, ``rnn_step_backward``, ``architectures``, ``last_valid_state``, ``clip_by_global_norm``,
+``softmax_temperature``, ``attention_step``) and ``hints``.
 
-To add an exercise, e.g. "softmax_temperature" (06):
-1. write ``rnnbook/checks/softmax_temperature.py``, on the model of ``last_valid_state.py``: a
+To add an exercise ``<name>``:
+1. write ``rnnbook/checks/<name>.py``, on the model of ``last_valid_state.py`` (or of
+   ``softmax_temperature.py``, whose function must also refuse bad arguments): a
    ``_variant(*args, **recipe)`` that equals the reference without a recipe, a table of
    ``Mistake(culprit, recipe)``, ``_cases()`` (the main case first), a ``_locate`` for what no
    mistake explains, one ``Exercise(...)`` record with its hints and solution, and
-   ``check_softmax_temperature(fn)`` that calls ``mark``;
+   ``check_<name>(fn)`` that calls ``mark``;
 2. add the record to ``EXERCISES`` below and the checker to the imports and ``__all__``;
-3. tests: its mutants in a tests/test_checks_*.py; the registry tests then cover its hints and
-   solution.
+3. tests: its mutants in a tests/test_checks_*.py, joined to ``ALL_MUTANTS`` and its reference
+   to ``REFERENCES`` in tests/test_checks_engine.py; the registry tests then cover its hints
+   and solution.
 """
 
 from rnnbook import _validate
@@ -58,6 +63,7 @@ from rnnbook.checks.clip_by_global_norm import CLIP_BY_GLOBAL_NORM, check_clip_b
 from rnnbook.checks.last_valid_state import LAST_VALID_STATE, check_last_valid_state
 from rnnbook.checks.one_hot import ONE_HOT, check_one_hot
 from rnnbook.checks.rnn_step_backward import RNN_STEP_BACKWARD, check_rnn_step_backward
+from rnnbook.checks.softmax_temperature import SOFTMAX_TEMPERATURE, check_softmax_temperature
 from rnnbook.checks.steps import (
     GRU_STEP,
     LSTM_STEP,
@@ -80,6 +86,7 @@ __all__ = [
     "check_one_hot",
     "check_rnn_step",
     "check_rnn_step_backward",
+    "check_softmax_temperature",
     "hint",
     "show_solution",
 ]
@@ -94,6 +101,7 @@ EXERCISES = {ex.name: ex for ex in (
     CLIP_BY_GLOBAL_NORM,
     LSTM_STEP,
     GRU_STEP,
+    SOFTMAX_TEMPERATURE,  # 06
     ATTENTION_STEP,  # 07
 )}
 

@@ -1,9 +1,9 @@
 """The marking engine that every exercise of ``rnnbook.checks`` shares.
 
 An exercise is one ``Exercise`` record: its reference, its cases, its classic mistakes (each a
-recipe for the exercise's ``variant``), how to locate a culprit no mistake explains, its hints
-and its solution. ``mark`` runs the learner's answer through it and prints one line, or raises
-an ``AssertionError`` that names the culprit.
+recipe for the exercise's ``variant``), how to locate a culprit no mistake explains, the
+arguments it must refuse, its hints and its solution. ``mark`` runs the learner's answer
+through it and prints one line, or raises an ``AssertionError`` that names the culprit.
 """
 
 import copy
@@ -35,10 +35,6 @@ class Wrong(Exception):
     """A diagnosis; ``mark`` raises it as an AssertionError."""
 
 
-class NonFinite(Wrong):
-    """The answer holds NaN or inf; an exercise's ``nonfinite`` may say why."""
-
-
 class Crash(Exception):
     """The learner's function raised; the message says what, and where, in one line."""
 
@@ -57,6 +53,16 @@ class Mistake(NamedTuple):
 
     culprit: str
     recipe: dict  # keyword arguments of the exercise's variant function
+
+
+class Reject(NamedTuple):
+    """Arguments the learner's function must refuse, with an error that names the argument."""
+
+    label: str  # how messages name them, e.g. "temperature = 0"
+    args: tuple
+    error: type  # the exception expected, e.g. ValueError
+    argument: str  # the name its message must contain, e.g. "temperature"
+    why: str  # why they are refused, e.g. "logits / 0 is not a distribution"
 
 
 class Probe(NamedTuple):
@@ -87,6 +93,7 @@ class Exercise:
     arg_names: tuple = ()  # the arguments' names, e.g. ("x_t", "h_prev", "params")
     help: str = ""  # the arguments and their shapes, shown when the function crashes
     locate: Callable | None = None  # (fn, ex, case, got, want) -> culprit when no mistake matches
+    rejects: tuple = ()  # of Reject: bad arguments the function must refuse, after the cases
     grade: Callable | None = None  # answer -> what passed, for an answer that is not a function
     nonfinite: Callable | None = None  # (fn, ex, case, message) -> culprit of a NaN or inf
 
@@ -142,16 +149,35 @@ def check_function(fn, ex):
         except Crash as crash:
             others = cases[:k] + cases[k + 1:]
             raise Wrong(_explain_crash(fn, ex, case, str(crash), others)) from None
-        except NonFinite as error:
-            if ex.nonfinite is None:
-                raise
-            raise Wrong(ex.nonfinite(fn, ex, case, str(error))) from None
         if not close(got, want):
             raise Wrong(_diagnose(fn, ex, case, got, want))
         if changed:
             raise Wrong(f"your function changed its argument {changed[0]} in place; "
                         "leave the inputs as they are and return new arrays")
-    return f"it agrees with the reference on all {len(cases)} test cases"
+    for reject in ex.rejects:
+        _refuses(fn, reject)
+    refused = f" and refuses {' and '.join(r.label for r in ex.rejects)}" if ex.rejects else ""
+    return f"it agrees with the reference on all {len(cases)} test cases{refused}"
+
+
+def _refuses(fn, reject):
+    """Raise Wrong unless fn raises reject.error, naming reject.argument, on reject.args."""
+    should = f"raise a {reject.error.__name__} that names {reject.argument} ({reject.why})"
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(*copy.deepcopy(reject.args))
+    except NotImplementedError:
+        raise Stub("your function still raises NotImplementedError") from None
+    except reject.error as exc:
+        if reject.argument in str(exc):
+            return
+        raise Wrong(f"with {reject.label} your function raised {_crash_summary(exc)}; its "
+                    f"message should name the argument {reject.argument}") from None
+    except Exception as exc:  # noqa: BLE001 - any error of the learner's code is reported
+        raise Wrong(f"with {reject.label} your function raised {_crash_summary(exc)}; "
+                    f"{should}") from None
+    raise Wrong(f"with {reject.label} your function returned {describe(got)} instead of "
+                f"raising: {should}")
 
 
 # ============================================================================ running
@@ -248,9 +274,7 @@ def _conform_one(got, want, name):
         raise Wrong(f"{name} should be a numpy array, got {describe(got)}")
     if not np.issubdtype(got.dtype, np.floating):
         raise Wrong(f"{name} has dtype {got.dtype}; expected floats, as np.zeros gives")
-    if not np.all(np.isfinite(got)):
-        raise NonFinite(f"{name} contains NaN or infinite values")
-    return got.astype(np.float64)
+    return got.astype(np.float64)  # NaN and inf are kept: a known mistake may explain them
 
 
 def describe(value):
@@ -270,7 +294,10 @@ def close(got, want):
     if isinstance(want, (tuple, list)):
         return len(got) == len(want) and all(map(close, got, want))
     got, want = np.asarray(got), np.asarray(want)
-    return got.shape == want.shape and np.allclose(got, want, rtol=RTOL, atol=ATOL)
+    # NaN equals NaN: the references never give NaN, and a mistake's variant that does (e.g. an
+    # exp that overflows) must match the learner's answer that does too, to name the mistake.
+    return got.shape == want.shape and np.allclose(got, want, rtol=RTOL, atol=ATOL,
+                                                   equal_nan=True)
 
 
 # ============================================================================ diagnosing
@@ -309,7 +336,7 @@ def _off_by_one(summary, sizes):
 def _diagnose(fn, ex, case, got, want):
     """The likely culprit of a wrong answer: a known mistake, a shape, or the located part."""
     return (matching_mistake(ex, case, got, pairs=True) or _shape_mismatch(got, want, case, ex)
-            or ex.locate(fn, ex, case, got, want))
+            or _nonfinite(fn, ex, case, got) or ex.locate(fn, ex, case, got, want))
 
 
 def matching_mistake(ex, case, got, pairs):
@@ -372,8 +399,20 @@ def _shape_mismatch(got, want, case, ex):
         if g.shape != w.shape:
             order = ": its axes are in the wrong order" if sorted(g.shape) == sorted(
                 w.shape) else ""
+            if g.shape == tuple(size for size in w.shape if size != 1):
+                order = ": an axis of size 1 is gone (np.squeeze, or indexing with [0])"
             return (f"{name} has shape {g.shape}{_letters(g.shape, case.sizes)}; expected "
                     f"{w.shape}{_letters(w.shape, case.sizes)}{order}")
+    return None
+
+
+def _nonfinite(fn, ex, case, got):
+    """The culprit of NaN or inf in an answer no known mistake explains (the exercise's own
+    ``nonfinite`` may say more), or None when every value is finite."""
+    for name, g in _leaves(got, ex.outputs):
+        if not np.all(np.isfinite(g)):
+            message = f"{name} contains NaN or infinite values"
+            return ex.nonfinite(fn, ex, case, message) if ex.nonfinite else message
     return None
 
 

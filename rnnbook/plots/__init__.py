@@ -6,6 +6,7 @@
     heatmaps   hidden states and gates over time                         (notebook 05)
     curves     gradient decay, training curves, gradient clipping        (notebooks 01-05)
     window     a window over a sequence, next-value errors by width      (notebook 01)
+    charlm     learning curve, coloured text, loss by bracket distance   (notebook 06)
     attention  two passes, accuracy by length, attention's alignment     (notebook 07)
 
 A new notebook's figures go in a new module ``plots/<name>.py``, re-exported here, so that
@@ -28,6 +29,15 @@ from rnnbook.plots.cell_diagrams import (
     cell_diagram,
     cell_diagram_panels,
     highlight,
+)
+from rnnbook.plots.charlm import (
+    DIVERGING,
+    SEQUENTIAL,
+    coloured_text,
+    distance_curves,
+    entropy_trace,
+    learning_curve,
+    smooth,
 )
 from rnnbook.plots.curves import (
     LOSS_METRICS,
@@ -95,4 +105,6 @@ __all__ = [
     "show_window", "state_heatmap", "steps_back", "training_curves", "unrolled_axes",
     "use_style", "window_axes", "window_errors",
     "accuracy_by_length", "alignment", "bidirectional_diagram",  # notebook 07
+    "DIVERGING", "SEQUENTIAL", "coloured_text", "distance_curves", "entropy_trace",
+    "learning_curve", "smooth",  # notebook 06
 ]

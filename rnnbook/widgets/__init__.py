@@ -10,13 +10,15 @@ One module per widget family, each named for what it shows, plus the shared mach
     architectures   architecture_chooser, live_model_box, image_model_box    (notebook 03)
     gradient_decay  gradient_decay_explorer: gradient norms, steps back      (notebook 04)
     gates           gate_inspector: every LSTM and GRU gate, step by step    (notebook 05)
+    charlm          sampler_box, unit_explorer: sampling, a unit on the text (notebook 06)
     attention       attention_explorer: where an attention decoder looks     (notebook 07)
 
 A new notebook's widget goes in a new module ``widgets/<name>.py`` and is re-exported here,
 so that ``widgets.<builder>(...)`` keeps working. Modules share only ``core``'s public names.
 
 Widgets only show: what they show is computed elsewhere (``cells``, ``gradients``,
-``baselines``) and handed to them, e.g. ``sequence_window_explorer(series, predictors)``,
+``baselines``, ``charlm``, ``probe``) and handed to them, e.g.
+``sequence_window_explorer(series, predictors)``,
 ``gradient_decay_explorer(gradients.gradient_curves)``.
 
 Every builder returns an ``Explorer``, a VBox that also exposes what it shows:
@@ -57,6 +59,19 @@ from rnnbook.widgets.attention import (
     attention_run,
     decoder_step,
     step_html,
+)
+from rnnbook.widgets.charlm import (
+    SamplerSettings,
+    SamplerState,
+    UnitView,
+    coloured_html,
+    generate,
+    sampler_box,
+    sampler_html,
+    sampler_state,
+    unit_explorer,
+    unit_html,
+    unit_view,
 )
 from rnnbook.widgets.core import (
     DPI,
@@ -101,9 +116,10 @@ from rnnbook.widgets.window import sequence_window_explorer, sequence_window_tab
 
 __all__ = [
     "DPI", "GATE_COLOURS", "LOG_RANGE", "PLAY_INTERVAL_MS", "Answer", "Blit", "Explorer",
-    "GateRuns", "GateStep", "GradientArtists", "GradientDecayState", "UnrollRun",
-    "UnrollStep", "answer", "answer_html", "architecture_caption", "architecture_chooser",
-    "freeze_layout", "gate_inspector", "gate_runs", "gate_step", "gate_table",
+    "GateRuns", "GateStep", "GradientArtists", "GradientDecayState", "SamplerSettings",
+    "SamplerState", "UnitView", "UnrollRun", "UnrollStep", "answer", "answer_html",
+    "architecture_caption", "architecture_chooser", "coloured_html", "freeze_layout",
+    "gate_inspector", "gate_runs", "gate_step", "gate_table", "generate",
     "gradient_decay_explorer", "gradient_decay_state", "image_model_box", "live_model_box",
     "new_figure", "one_unit_states", "picture_png", "play_for", "png_bytes", "render_png",
     "scaled", "sequence_window_explorer", "sequence_window_table", "setup_check",
@@ -111,4 +127,6 @@ __all__ = [
     "vector_text",
     "AttentionRun", "DecoderStep", "alignment_figure", "attention_explorer", "attention_run",
     "decoder_step", "step_html",  # notebook 07
+    "sampler_box", "sampler_html", "sampler_state", "unit_explorer", "unit_html",
+    "unit_view",  # notebook 06
 ]

@@ -1,7 +1,9 @@
-"""The widgets of notebook 06: a sampler, and a unit explorer that colours text by a unit.
+"""The character language model's widgets (notebook 06): a sampler, and a unit explorer that
+colours text by a unit.
 
-Both follow the course's ``widgets.Explorer`` pattern: a pure computation (``sampler_state``,
-``unit_view``) that tests call directly, a thin observer, and a ``.state`` to read.
+Both follow the course's ``Explorer`` pattern (``widgets.core``): a pure computation
+(``sampler_state``, ``unit_view``) that tests call directly, a thin observer, and a ``.state``
+to read.
 
 The sampler samples only when its Generate button is pressed: a sample of a few hundred
 characters takes a fraction of a second, too slow to redo on every tick of a slider. Moving a
@@ -15,8 +17,8 @@ import ipywidgets
 import numpy as np
 from matplotlib import colormaps, colors
 
-from rnnbook import _validate as v
-from rnnbook import charlm, charlm_plots, probe, widgets
+from rnnbook import _validate, charlm, plots, probe
+from rnnbook.widgets import core
 
 # ---------------------------------------------------------------------------------------------
 # Sampler
@@ -110,7 +112,7 @@ def sampler_box(model, vocab, prompt="def ", temperature=0.8, length=300, seed=0
     button = ipywidgets.Button(description="Generate", button_style="primary", icon="play")
     rows = [ipywidgets.HBox([controls["prompt"], controls["top_k"], button]),
             ipywidgets.HBox([controls["temperature"], controls["length"], controls["seed"]])]
-    explorer = widgets.Explorer(rows, controls, compute, show, name="sampler",
+    explorer = core.Explorer(rows, controls, compute, show, name="sampler",
                                 with_image=False)
 
     def on_generate(_button=None):
@@ -154,10 +156,10 @@ def unit_view(text, activations, r, feature, unit, start, width=600):
 
     r (F, U): ``probe.correlations`` in the order of probe.FEATURES.
     """
-    activations = v.as_array("activations", activations, shape=(len(text), None))
-    unit = v.int_in_range("unit", unit, 0, activations.shape[1] - 1)
-    v.choice("feature", feature, tuple(probe.FEATURES))
-    start = min(v.non_negative_int("start", start), max(len(text) - width, 0))
+    activations = _validate.as_array("activations", activations, shape=(len(text), None))
+    unit = _validate.int_in_range("unit", unit, 0, activations.shape[1] - 1)
+    _validate.choice("feature", feature, tuple(probe.FEATURES))
+    start = min(_validate.non_negative_int("start", start), max(len(text) - width, 0))
     passage = text[start:start + width]
     values = activations[start:start + width, unit]
     high, low = probe.extremes(passage, values, count=8)
@@ -168,7 +170,7 @@ def unit_view(text, activations, r, feature, unit, start, width=600):
 
 def coloured_html(passage, values, limit):
     """The passage as HTML, each character on a background coloured by its value (PuOr)."""
-    cmap = colormaps[charlm_plots.DIVERGING]
+    cmap = colormaps[plots.DIVERGING]
     spans = []
     for ch, value in zip(passage, values, strict=True):
         colour = colors.to_hex(cmap(0.5 + 0.5 * float(value) / limit if limit else 0.5))
@@ -199,14 +201,14 @@ def unit_explorer(text, activations, r, feature="in_string", width=600, unit_nam
     from ``probe.correlations``. Controls "feature", "unit", "start". Returns an Explorer
     whose state is a UnitView.
     """
-    activations = v.as_array("activations", activations, shape=(len(text), None))
-    r = v.as_array("r", r, shape=(len(probe.FEATURES), activations.shape[1]))
+    activations = _validate.as_array("activations", activations, shape=(len(text), None))
+    r = _validate.as_array("r", r, shape=(len(probe.FEATURES), activations.shape[1]))
     best = {b.feature: b.unit for b in probe.best_units(r)}
     controls = {
         "feature": ipywidgets.Dropdown(options=[(label, name) for name, label in
                                                 probe.FEATURES.items()],
-                                       value=v.choice("feature", feature,
-                                                      tuple(probe.FEATURES)),
+                                       value=_validate.choice("feature", feature,
+                                                              tuple(probe.FEATURES)),
                                        description="feature"),
         "unit": ipywidgets.IntSlider(value=best[feature], min=0, max=activations.shape[1] - 1,
                                      description="unit"),
@@ -223,7 +225,7 @@ def unit_explorer(text, activations, r, feature="in_string", width=600, unit_nam
         explorer.text.value = unit_html(view)
 
     rows = [ipywidgets.HBox([controls["feature"], controls["unit"], controls["start"]])]
-    return widgets.Explorer(rows, controls,
+    return core.Explorer(rows, controls,
                             lambda feature, unit, start: unit_view(text, activations, r,
                                                                    feature, unit, start, width),
                             show, name="unit-explorer", with_image=False)

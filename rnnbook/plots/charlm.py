@@ -1,8 +1,9 @@
-"""Figures of notebook 06: the learning curve, text coloured character by character, and the
-loss by distance to the open bracket.
+"""The character language model's figures (notebook 06): the learning curve, text coloured
+character by character, and the loss by distance to the open bracket.
 
-Like ``rnnbook.plots``: each function draws on ``ax=`` if given, else on a new figure that is
-closed in pyplot at once (the notebook shows it as the cell's value), and returns the figure.
+Like every figure of ``rnnbook.plots``: each function draws on ``ax=`` if given, else on a new
+figure that is closed in pyplot at once (the notebook shows it as the cell's value), and
+returns the figure.
 
 Colours. A unit's activation is signed, so it is drawn with a diverging palette, PuOr:
 purple below 0, white at 0, orange above. PuOr is one of the diverging schemes that
@@ -13,31 +14,19 @@ signed gate values in purple and orange (notebook 05). Values that only go up, s
 entropy, use viridis, the course's sequential map.
 """
 
-import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnbook import _validate as v
-from rnnbook import plots
+from rnnbook import _validate
+from rnnbook.plots.style import BLACK, BLUE, GREY, OKABE_ITO, ORANGE, figure_and_axes
 
 DIVERGING = "PuOr_r"  # reversed, so that positive is orange, as the course draws gates
 SEQUENTIAL = "viridis"
 
 
-def _figure_and_axes(ax, figsize):
-    if ax is not None:
-        if not isinstance(ax, mpl.axes.Axes):
-            raise TypeError(f"ax: expected a matplotlib Axes or None, got {type(ax).__name__}")
-        return ax.figure, ax
-    fig, ax = plt.subplots(figsize=figsize)
-    plt.close(fig)
-    return fig, ax
-
-
 def smooth(values, width=25):
     """Moving average over ``width`` steps (shorter at the start): (N,)."""
-    values = v.as_array("values", values, ndim=1)
-    width = v.positive_int("width", width)
+    values = _validate.as_array("values", values, ndim=1)
+    width = _validate.positive_int("width", width)
     sums = np.cumsum(np.concatenate([[0.0], values]))
     lo = np.maximum(np.arange(1, len(values) + 1) - width, 0)
     return (sums[1:] - sums[lo]) / (np.arange(1, len(values) + 1) - lo)
@@ -46,17 +35,17 @@ def smooth(values, width=25):
 def learning_curve(history, lines=None, ax=None, title="Learning curve of the character LSTM"):
     """Bits per character against training steps: each batch's (smoothed), and validation's.
 
-    history: a ``charlm.History``; lines: {label: bpc} drawn as horizontal references
+    history: a ``charlm.CharHistory``; lines: {label: bpc} drawn as horizontal references
     (e.g. the best n-gram's validation score).
     """
-    fig, ax = _figure_and_axes(ax, (6.4, 3.6))
+    fig, ax = figure_and_axes(ax, (6.4, 3.6))
     steps = np.arange(1, len(history.train_bpc) + 1)
-    ax.plot(steps, history.train_bpc, color=plots.GREY, linewidth=0.8, label="training batch")
-    ax.plot(steps, smooth(history.train_bpc), color=plots.BLUE,
+    ax.plot(steps, history.train_bpc, color=GREY, linewidth=0.8, label="training batch")
+    ax.plot(steps, smooth(history.train_bpc), color=BLUE,
             label="training batch, mean of 25 steps")
-    ax.plot(history.eval_steps, history.val_bpc, "o-", color=plots.ORANGE, label="validation")
+    ax.plot(history.eval_steps, history.val_bpc, "o-", color=ORANGE, label="validation")
     for k, (label, bpc) in enumerate((lines or {}).items()):
-        ax.axhline(bpc, color=plots.BLACK, linestyle=("--", ":", "-.")[k % 3], linewidth=1.2,
+        ax.axhline(bpc, color=BLACK, linestyle=("--", ":", "-.")[k % 3], linewidth=1.2,
                    label=label)
     ax.set_xlabel("training step")
     ax.set_ylabel("bits per character")
@@ -96,10 +85,10 @@ def coloured_text(text, values, ax=None, title="", cmap=DIVERGING, limit=None, w
     limit defaults to max |values|) or any sequential map (from min to max). A newline's
     value colours the cell after its line's last character.
     """
-    values = v.as_array("values", values, shape=(len(text),))
-    grid, cells = _grid(text, values, v.positive_int("wrap", wrap))
+    values = _validate.as_array("values", values, shape=(len(text),))
+    grid, cells = _grid(text, values, _validate.positive_int("wrap", wrap))
     rows, cols = grid.shape
-    fig, ax = _figure_and_axes(ax, (0.105 * cols + 1.2, 0.2 * rows + 0.7))
+    fig, ax = figure_and_axes(ax, (0.105 * cols + 1.2, 0.2 * rows + 0.7))
     if cmap == DIVERGING:
         limit = float(np.abs(values).max()) if limit is None else limit
         vmin, vmax = -limit, limit
@@ -126,10 +115,10 @@ def coloured_text(text, values, ax=None, title="", cmap=DIVERGING, limit=None, w
 def distance_curves(table, ax=None, xlabel="characters since the innermost open bracket",
                     title="Loss by distance to the open bracket"):
     """Bits per character by distance bin, one line per model (a probe.DistanceTable)."""
-    fig, ax = _figure_and_axes(ax, (6.4, 3.4))
+    fig, ax = figure_and_axes(ax, (6.4, 3.4))
     x = np.arange(len(table.bins))
     for k, (name, bits) in enumerate(table.bits.items()):
-        ax.plot(x, bits, "o-", color=plots.OKABE_ITO[k], label=name)
+        ax.plot(x, bits, "o-", color=OKABE_ITO[k], label=name)
     ax.set_xticks(x, [f"{lo}-{hi}" if hi < 10 ** 6 else f"{lo}+" for lo, hi in table.bins])
     ax.set_xlabel(xlabel)
     ax.set_ylabel("bits per character")
