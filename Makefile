@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test notebooks restore browser-screenshots pins bench clean
+.PHONY: lab test notebooks restore site browser-screenshots pins bench clean
 
 # Bootstrap: a local virtual environment with rnnbook (editable) and the pinned versions.
 # Re-running is instant while pyproject.toml and constraints.txt are unchanged.
@@ -28,6 +28,11 @@ test: $(STAMP)
 # Re-execute every notebook in place, deterministically (twice in a row changes no byte).
 notebooks: $(STAMP)
 	$(PY) -m rnnbook.notebooks notebooks/*.ipynb
+
+# The course as an offline static site in site/ (or SITE=path): see docs/site.md.
+SITE ?= site
+site: $(STAMP)
+	$(PY) -m rnnbook.site --out $(SITE)
 
 # Regenerate README's screenshots from the real notebooks (needs chromium).
 browser-screenshots: $(STAMP)

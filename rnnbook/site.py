@@ -16,7 +16,9 @@ marker file ``MARKER``); any other non-empty folder is refused.
 
 import argparse
 import ast
+import contextlib
 import html
+import io
 import re
 import shutil
 import sys
@@ -134,17 +136,19 @@ def record_twins(nb, path, cells):
     if not cells:
         return {}
     namespace = {"__name__": "__main__", "display": lambda *a, **k: None}
+    printed = io.StringIO()  # the cells' printed output is in the page already
     last = cells[-1][0]
     builder = dict(cells)
     made = {}
     for i, cell in enumerate(nb.cells[:last + 1]):
         if cell.cell_type != "code":
             continue
-        if i in builder:
-            exec(_with_result(cell.source), namespace)  # noqa: S102 - the course's own code
-            made[i] = twins.TWINS[builder[i]](namespace.pop("_twin_"))
-        else:
-            exec(compile(cell.source, f"{path.name} cell {i}", "exec"), namespace)  # noqa: S102
+        with contextlib.redirect_stdout(printed):
+            if i in builder:
+                exec(_with_result(cell.source), namespace)  # the course's own code
+                made[i] = twins.TWINS[builder[i]](namespace.pop("_twin_"))
+            else:
+                exec(compile(cell.source, f"{path.name} cell {i}", "exec"), namespace)
         plt.close("all")
     return made
 
@@ -223,6 +227,7 @@ def build(out, notebooks_dir=None, readme=None, log=print):
     copy_assets(out)
     made = []
     for entry in entries:
+        start = time.monotonic()
         path = notebooks_dir / entry.notebook
         nb = nbformat.read(path, as_version=4)
         cells = widget_cells(nb, entry.notebook)
@@ -234,7 +239,8 @@ def build(out, notebooks_dir=None, readme=None, log=print):
         page.write_text(export(nb, f"{entry.number} {entry.title}"))
         count = sum(twin.count("class='rnnbook-twin'") for twin in recorded.values())
         made.append((entry.page, count))
-        log(f"{entry.page}: {count} animations, {len(recorded)} widget twins")
+        log(f"{entry.page}: {count} animations, {len(recorded)} widget twins "
+            f"({time.monotonic() - start:.0f} s)")
     (out / "index.html").write_text(index_html(entries, readme_text))
     return made
 
