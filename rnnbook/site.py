@@ -42,7 +42,14 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block html_head_js_mathjax -%}{{ mathjax("MATHJAX_URL") }}{%- endblock -%}
+{%- block html_head_js_mathjax -%}
+<script>
+// jupyter-server-mathjax ships the STIX-Web fonts only; MathJax 2 looks for TeX's otherwise.
+window.MathJax = {"HTML-CSS": {availableFonts: ["STIX-Web"], preferredFont: "STIX-Web",
+                               webFont: "STIX-Web", imageFont: null},
+                  SVG: {font: "STIX-Web"}};
+</script>
+{{ mathjax("MATHJAX_URL") }}{%- endblock -%}
 {%- block extra_css -%}
 <link rel="stylesheet" href="assets/twin.css"><script src="assets/twin.js" defer></script>
 {%- endblock extra_css -%}
