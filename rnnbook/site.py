@@ -29,9 +29,9 @@ from typing import NamedTuple
 
 from rnnbook import _validate as v
 from rnnbook import twins
+from rnnbook.lab import NOTEBOOKS, ROOT
 from rnnbook.notebooks import IGNORE_OUTPUT_TAG
 
-ROOT = Path(__file__).resolve().parents[1]
 MARKER = ".rnnbook-site"  # written into every built site; what makes a folder safe to wipe
 MATHJAX = "assets/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 NOTEBOOK_LINK = re.compile(r'href="(\d\d_[\w-]+)\.ipynb(#[^"]*)?"')
@@ -222,7 +222,7 @@ def build(out, notebooks_dir=None, readme=None, log=print):
     matplotlib.use("Agg")
     import nbformat
 
-    notebooks_dir = Path(notebooks_dir or ROOT / "notebooks")
+    notebooks_dir = Path(notebooks_dir or NOTEBOOKS)
     readme_text = Path(readme or ROOT / "README.md").read_text()
     entries = readme_table(readme_text)
     on_disk = sorted(p.name for p in notebooks_dir.glob("*.ipynb"))
