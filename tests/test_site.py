@@ -111,3 +111,22 @@ def test_setup_check_twin_plays_every_step_in_a_player():
     assert [f["value"] for f in frames] == [str(t) for t in range(11)]
     assert [f["text"] for f in frames] == [f"h_{t} = {states[t]:.4f}" for t in range(11)]
     assert "needs JupyterLab" in page
+
+
+def test_live_box_twin_is_a_table_of_its_examples_and_answers():
+    box = widgets.live_model_box(lambda text: text.upper(), examples=["ab", "c d"])
+    page = twins.TWINS["live_model_box"](box)
+    rows = re.findall(r"<tr><td><code>(.*?)</code></td><td>(.*?)</td></tr>", page)
+    assert rows == [(text, widgets.answer_html(widgets.answer(str.upper, text)))
+                    for text in ("ab", "c d")]
+    assert "needs JupyterLab" in page
+    with pytest.raises(ValueError, match="no examples"):
+        twins.TWINS["live_model_box"](widgets.live_model_box(str.upper))
+
+
+def test_picture_box_twin_shows_every_picture_with_its_answer_and_alt_text():
+    pictures = np.zeros((3, 4, 4))
+    box = widgets.image_model_box(pictures, lambda picture: "dark", labels=["a", "b", "c"])
+    page = twins.TWINS["image_model_box"](box)
+    assert page.count("<img ") == 3 and page.count("alt='Image model box: picture") == 3
+    assert page.count("&rarr; <b style='font-family:monospace'>dark</b> (true: a)") == 1

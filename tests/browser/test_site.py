@@ -42,8 +42,14 @@ def served_site(tmp_path_factory):
     if os.environ.get("RNNBOOK_BROWSER_SITE"):
         out = Path(os.environ["RNNBOOK_BROWSER_SITE"])
     else:
+        # In its own process, as `make site` runs it: the notebooks' code it runs (seeds,
+        # plot style, torch threads) stays out of this test process.
         out = tmp_path_factory.mktemp("site") / "site"
-        site.build(out, log=lambda line: None)
+        built = subprocess.run([sys.executable, "-m", "rnnbook.site", "--out", str(out)],
+                               capture_output=True, text=True, cwd=site.ROOT)
+        if built.returncode:
+            pytest.fail(f"python -m rnnbook.site failed:\n{built.stdout}\n{built.stderr}")
+        print(built.stdout.splitlines()[-1])  # time and size, shown with -s
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
                                "127.0.0.1", "--directory", str(out)],
