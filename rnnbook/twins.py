@@ -44,11 +44,14 @@ class Frame(NamedTuple):
 
 
 def control_values(control, max_frames=MAX_FRAMES):
-    """The values a twin moves ``control`` through: its options, or min..max by its step.
+    """The values a twin moves ``control`` through: its options, off and on, or min..max by
+    its step.
 
     A range with more than ``max_frames`` values is thinned evenly, keeping both ends.
     """
     max_frames = v.int_at_least("max_frames", max_frames, 2)
+    if isinstance(control.value, bool):  # a toggle or a checkbox
+        return [False, True]
     if hasattr(control, "options"):
         return [option if not isinstance(option, tuple) else option[1]
                 for option in control.options]

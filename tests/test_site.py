@@ -5,6 +5,7 @@ tested in a browser by tests/browser/test_site.py."""
 import json
 import re
 
+import ipywidgets
 import nbformat
 import numpy as np
 import pytest
@@ -130,3 +131,9 @@ def test_picture_box_twin_shows_every_picture_with_its_answer_and_alt_text():
     page = twins.TWINS["image_model_box"](box)
     assert page.count("<img ") == 3 and page.count("alt='Image model box: picture") == 3
     assert page.count("&rarr; <b style='font-family:monospace'>dark</b> (true: a)") == 1
+
+
+
+def test_control_values_of_a_toggle_are_off_and_on():
+    assert twins.control_values(ipywidgets.ToggleButton(value=True)) == [False, True]
+    assert twins.control_values(ipywidgets.Checkbox(value=False)) == [False, True]
