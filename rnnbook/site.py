@@ -6,9 +6,10 @@ the site: MathJax comes from the ``jupyter-server-mathjax`` package, copied into
 ``assets/mathjax``; no page names a CDN.
 
 Each widget cell (tagged ``nbval-ignore-output``, calling ``widgets.<builder>(``) gets its
-kernel-free twin (``rnnbook.twins``): the build runs the notebook's code cells up to its
-last widget cell in this process, builds each widget with the notebook's own call, and
-records it. A widget without a twin fails the build.
+kernel-free twin (``rnnbook.twins``): the build runs the notebook's code cells in this
+process, up to its last widget or figure, builds each widget with the notebook's own call,
+and records it. A widget without a twin fails the build. Each figure's text alternative is
+read from the figure the code drew: its titles.
 
 The output folder is wiped and rebuilt only if it is empty or a previous site (it holds the
 marker file ``MARKER``); any other non-empty folder is refused.
@@ -125,39 +126,62 @@ def widget_cells(nb, name, registry=None):
     return found
 
 
-def _with_result(source):
-    """The cell's code, with its last expression (what the cell displays) kept as ``_twin_``."""
+def _with_result(source, name):
+    """The cell's code, with its last expression (what the cell displays) kept as ``_shown_``."""
     tree = ast.parse(source)
-    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
-        raise SystemExit(f"a widget cell must end with the widget it shows:\n{source}")
-    last = tree.body[-1]
-    tree.body[-1] = ast.Assign(targets=[ast.Name("_twin_", ast.Store())], value=last.value)
-    return compile(ast.fix_missing_locations(tree), "<widget cell>", "exec")
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = tree.body[-1]
+        tree.body[-1] = ast.Assign(targets=[ast.Name("_shown_", ast.Store())], value=last.value)
+    return compile(ast.fix_missing_locations(tree), name, "exec")
 
 
-def record_twins(nb, path, cells):
-    """{cell index: twin HTML}: run the code cells up to the last widget cell, here, in one
-    namespace (as a kernel would), and record each widget with its registered twin."""
+def has_figure(cell):
+    return cell.cell_type == "code" and any("image/png" in out.get("data", {})
+                                            for out in cell.outputs)
+
+
+def figure_text(figure):
+    """What a matplotlib figure shows, in words: its titles (or its axes' labels)."""
+    parts = [figure.get_suptitle()] if hasattr(figure, "get_suptitle") else []
+    for ax in figure.axes:
+        parts.append(ax.get_title() or ax.get_title("left"))
+        if not parts[-1] and (ax.get_xlabel() or ax.get_ylabel()):
+            parts.append(f"{ax.get_ylabel()} against {ax.get_xlabel()}")
+    parts = list(dict.fromkeys(part.strip() for part in parts if part and part.strip()))
+    return "Figure: " + "; ".join(parts) if parts else ""
+
+
+def run_cells(nb, path, cells):
+    """Run the notebook's code cells here, in one namespace (as a kernel would), up to its
+    last widget or figure cell; record each widget with its registered twin.
+
+    Returns ({cell index: twin HTML}, {cell index: [figure_text of each figure it drew]}).
+    """
     import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    if not cells:
-        return {}
+    last = max([i for i, _ in cells] + [i for i, cell in enumerate(nb.cells) if has_figure(cell)],
+               default=-1)
     namespace = {"__name__": "__main__", "display": lambda *a, **k: None}
     printed = io.StringIO()  # the cells' printed output is in the page already
-    last = cells[-1][0]
     builder = dict(cells)
-    made = {}
+    made, texts = {}, {}
     for i, cell in enumerate(nb.cells[:last + 1]):
         if cell.cell_type != "code":
             continue
         with contextlib.redirect_stdout(printed):
-            if i in builder:
-                exec(_with_result(cell.source), namespace)  # the course's own code
-                made[i] = twins.TWINS[builder[i]](namespace.pop("_twin_"))
-            else:
-                exec(compile(cell.source, f"{path.name} cell {i}", "exec"), namespace)
+            exec(_with_result(cell.source, f"{path.name} cell {i}"), namespace)
+        shown = namespace.pop("_shown_", None)
+        if i in builder:
+            if shown is None:
+                raise SystemExit(f"{path.name}, cell {i}: a widget cell must end with the "
+                                 f"widget it shows")
+            made[i] = twins.TWINS[builder[i]](shown)
+        drawn = [plt.figure(n) for n in plt.get_fignums()]  # pyplot's, shown at the cell's end
+        drawn += [shown] if isinstance(shown, Figure) else []
+        texts[i] = [figure_text(figure) for figure in drawn]
         plt.close("all")
-    return made
+    return made, texts
 
 
 def export(nb, name):
@@ -173,17 +197,20 @@ def export(nb, name):
     return body
 
 
-def describe_figures(nb):
-    """Give each figure output its text alternative: the code line that drew it."""
-    for cell in nb.cells:
-        if cell.cell_type != "code":
+def describe_figures(nb, texts):
+    """Give each figure output its text alternative: what ``run_cells`` read from the
+    figures the cell drew (their titles), else the code line that drew it."""
+    for i, cell in enumerate(nb.cells):
+        if not has_figure(cell):
             continue
         lines = [line.strip() for line in cell.source.splitlines()
                  if line.strip() and not line.lstrip().startswith("#")]
-        for out in cell.outputs:
-            if "image/png" in out.get("data", {}):
-                out.setdefault("metadata", {})["rnnbook_alt"] = (
-                    f"Figure drawn by the code: {lines[-1] if lines else 'above'}")
+        outs = [out for out in cell.outputs if "image/png" in out.get("data", {})]
+        found = texts.get(i, [])
+        for k, out in enumerate(outs):
+            text = found[k] if len(found) == len(outs) else ""
+            out.setdefault("metadata", {})["rnnbook_alt"] = (
+                text or f"Figure drawn by the code: {lines[-1] if lines else 'above'}")
 
 
 def index_html(entries, readme):
@@ -238,8 +265,8 @@ def build(out, notebooks_dir=None, readme=None, log=print):
         path = notebooks_dir / entry.notebook
         nb = nbformat.read(path, as_version=4)
         cells = widget_cells(nb, entry.notebook)
-        recorded = record_twins(nb, path, cells)
-        describe_figures(nb)
+        recorded, texts = run_cells(nb, path, cells)
+        describe_figures(nb, texts)
         for i, twin in recorded.items():
             nb.cells[i].outputs = [nbformat.v4.new_output("display_data", {"text/html": twin})]
         page = out / entry.page

@@ -9,6 +9,7 @@ import ipywidgets
 import nbformat
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from rnnbook import gradients, site, twins, widgets
 from rnnbook.site import ROOT
@@ -137,3 +138,24 @@ def test_picture_box_twin_shows_every_picture_with_its_answer_and_alt_text():
 def test_control_values_of_a_toggle_are_off_and_on():
     assert twins.control_values(ipywidgets.ToggleButton(value=True)) == [False, True]
     assert twins.control_values(ipywidgets.Checkbox(value=False)) == [False, True]
+
+
+def test_figure_text_reads_the_titles_or_the_axis_labels():
+    figure = Figure()
+    left, right = figure.subplots(1, 2)
+    left.set_title("Gradient norm")
+    right.set_xlabel("steps back")
+    right.set_ylabel("norm")
+    assert site.figure_text(figure) == "Figure: Gradient norm; norm against steps back"
+    assert site.figure_text(Figure()) == ""
+
+
+def test_each_figure_output_gets_the_text_read_from_its_figure_else_its_code_line():
+    def cell():
+        png = nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo="})
+        return nbformat.v4.new_code_cell("fig = draw()\nfig", outputs=[png])
+
+    nb = nbformat.v4.new_notebook(cells=[cell(), cell()])
+    site.describe_figures(nb, {0: ["Figure: Gradient norm"]})
+    assert nb.cells[0].outputs[0].metadata["rnnbook_alt"] == "Figure: Gradient norm"
+    assert nb.cells[1].outputs[0].metadata["rnnbook_alt"] == "Figure drawn by the code: fig"
