@@ -147,7 +147,7 @@ def figure_text(figure):
         parts.append(ax.get_title() or ax.get_title("left"))
         if not parts[-1] and (ax.get_xlabel() or ax.get_ylabel()):
             parts.append(f"{ax.get_ylabel()} against {ax.get_xlabel()}")
-    parts = list(dict.fromkeys(part.strip() for part in parts if part and part.strip()))
+    parts = list(dict.fromkeys(" ".join(part.split()) for part in parts if part and part.strip()))
     return "Figure: " + "; ".join(parts) if parts else ""
 
 

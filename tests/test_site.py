@@ -143,7 +143,7 @@ def test_control_values_of_a_toggle_are_off_and_on():
 def test_figure_text_reads_the_titles_or_the_axis_labels():
     figure = Figure()
     left, right = figure.subplots(1, 2)
-    left.set_title("Gradient norm")
+    left.set_title("Gradient\nnorm")  # a title on two lines is one line of text
     right.set_xlabel("steps back")
     right.set_ylabel("norm")
     assert site.figure_text(figure) == "Figure: Gradient norm; norm against steps back"
