@@ -20,6 +20,7 @@ import ast
 import contextlib
 import html
 import io
+import os
 import re
 import shutil
 import sys
@@ -151,6 +152,17 @@ def figure_text(figure):
     return "Figure: " + "; ".join(parts) if parts else ""
 
 
+@contextlib.contextmanager
+def _working_dir(folder):
+    """Run in ``folder``, as a notebook's kernel does in the notebook's own folder."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 def run_cells(nb, path, cells):
     """Run the notebook's code cells here, in one namespace (as a kernel would), up to its
     last widget or figure cell; record each widget with its registered twin.
@@ -169,7 +181,7 @@ def run_cells(nb, path, cells):
     for i, cell in enumerate(nb.cells[:last + 1]):
         if cell.cell_type != "code":
             continue
-        with contextlib.redirect_stdout(printed):
+        with contextlib.redirect_stdout(printed), _working_dir(path.parent):
             exec(_with_result(cell.source, f"{path.name} cell {i}"), namespace)
         shown = namespace.pop("_shown_", None)
         if i in builder:
