@@ -1,6 +1,6 @@
 """rnnbook.site and rnnbook.twins: README's table, the output folder's safety, the registry
 of twins, and twins' frames equal to what the widget computes. The built site itself is
-tested in a browser by tests/browser/test_site.py."""
+tested in a browser by tests/browser/test_static_site.py."""
 
 import json
 import re
