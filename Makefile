@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TESTED := $(VENV)/.installed-test
 LATEST := /tmp/rnnbook-latest
 
-.PHONY: lab test test-latest notebooks restore browser-screenshots pins bench clean \
+.PHONY: lab test test-latest notebooks restore site browser-screenshots pins bench clean \
         classroom-test assignment classroom-env
 
 # The instructor's tools for a class at once (docs/classroom.md) live in their own environment,
@@ -90,6 +90,11 @@ test-latest:
 # Re-execute every notebook in place, deterministically (twice in a row changes no byte).
 notebooks: $(STAMP)
 	$(PY) -m rnnbook.notebooks notebooks/*.ipynb
+
+# The course as an offline static site in site/ (or SITE=path): see docs/site.md.
+SITE ?= site
+site: $(STAMP)
+	$(PY) -m rnnbook.site --out $(SITE)
 
 # Regenerate README's screenshots from the real notebooks (needs chromium).
 browser-screenshots: $(TESTED)

@@ -49,6 +49,8 @@ Around the notebooks:
     setup       ``setup_notebook``: the first cell of every notebook (seeds, one thread)  00-06
     notebooks   runs a notebook in place, deterministically (``make notebooks``)
     lab         opens the course in JupyterLab (``make lab``)
+    twins       kernel-free twins of the widgets: recordings, for the static site
+    site        the course as an offline static site (``make site``)
     _validate   the argument checks every public function makes at its boundary
 """
 

@@ -15,6 +15,8 @@ One module per widget family, each named for what it shows, plus the shared mach
 
 A new notebook's widget goes in a new module ``widgets/<name>.py`` and is re-exported here,
 so that ``widgets.<builder>(...)`` keeps working. Modules share only ``core``'s public names.
+Its kernel-free twin for the static site is one entry in ``rnnbook.twins.TWINS`` (``make
+site`` fails on a widget cell whose builder has none).
 
 Widgets only show: what they show is computed elsewhere (``cells``, ``gradients``,
 ``baselines``, ``charlm``, ``probe``) and handed to them, e.g.
