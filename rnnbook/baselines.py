@@ -198,3 +198,20 @@ def context_free_ceiling(dataset, split="test"):
     if part.ambiguous is None:
         raise ValueError(f"dataset: expected a tagging task, got {dataset.name!r}")
     return _majority_accuracy(part.x[part.ambiguous].tolist(), part.y[part.ambiguous].tolist())
+
+
+def context_pairs(words):
+    """The pairs 'context word + ambiguous word' of one tagging sentence, in the form of
+    ``data.tagging().info["held_out"]``: each ambiguous word with the latest context word before
+    it. What a tagger needs to read, and what the tagging test set holds out.
+
+    words: the sentence as a list of str, e.g. ``data.tokenize(vocab.decode(x[:, j].tolist()))``.
+    Returns a set of str; an ambiguous word with no context word before it pairs with None.
+    """
+    pairs, cue = set(), None
+    for word in v.strings("words", words):
+        if word in data.CUES:
+            cue = word
+        elif word in data.SENSES:
+            pairs.add(f"{cue} + {word}")
+    return pairs

@@ -320,6 +320,7 @@ _TOPICS = {  # topic -> the context words that set it
     "nature": ("forest", "garden", "lake", "meadow", "river", "stream"),
     "money": ("cash", "loan", "rent", "salary", "savings", "tax"),
 }
+CUES = tuple(cue for cues in _TOPICS.values() for cue in cues)  # every context word
 SENSES = {  # ambiguous word -> its sense under each topic
     "bank": {"nature": "shore", "money": "finance"},
     "bill": {"nature": "beak", "money": "invoice"},
@@ -400,24 +401,6 @@ def tagging(n_train=2000, n_test=500, seed=0):
             for w in sorted(SENSES) if _tagging_held_out(topic, cue, w)]
     return Dataset("tagging", "synced", "class", split(train), split(test), n_in=len(vocab),
                    n_out=len(labels), vocab=vocab, labels=labels, info={"held_out": held})
-
-
-def context_pairs(words):
-    """The pairs 'context word + ambiguous word' of one tagging sentence, in the form of
-    ``tagging().info["held_out"]``: each ambiguous word with the latest context word before it.
-
-    words: the sentence as a list of str, e.g. ``tokenize(vocab.decode(x[:, j].tolist()))``.
-    Returns a set of str; an ambiguous word with no context word before it pairs with None.
-    """
-    _validate.strings("words", words)
-    cues = {cue for topic_cues in _TOPICS.values() for cue in topic_cues}
-    pairs, cue = set(), None
-    for word in words:
-        if word in cues:
-            cue = word
-        elif word in SENSES:
-            pairs.add(f"{cue} + {word}")
-    return pairs
 
 
 # --------------------------------------------------------------------------------------------

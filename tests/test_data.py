@@ -239,20 +239,3 @@ def test_whole_series_is_x_then_the_last_target():
     np.testing.assert_array_equal(series[1:], ds.test.y[:, :, 0].numpy())
     with pytest.raises(TypeError, match="split: expected a split of rnnbook.data.sines"):
         data.whole_series(data.adding(T=5, **SMALL).test)
-
-
-def test_context_pairs_put_the_held_out_pairs_in_the_test_set_only():
-    ds = data.tagging(**SMALL)
-    held = set(ds.info["held_out"])
-    assert data.context_pairs("then by the river we saw the bank and the bill".split()) == {
-        "river + bank", "river + bill"}
-    assert data.context_pairs(["the", "bank"]) == {"None + bank"}
-    for part, expected in ((ds.train, False), (ds.test, True)):
-        for j in range(len(part)):
-            pairs = data.context_pairs(data.tokenize(ds.vocab.decode(part.x[:, j].tolist())))
-            assert bool(pairs & held) == expected
-
-
-def test_context_pairs_names_a_bad_argument():
-    with pytest.raises(TypeError, match="words"):
-        data.context_pairs("by the river")
