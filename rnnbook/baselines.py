@@ -412,3 +412,20 @@ def best_order(model, val_ids, orders=None):
         raise TypeError(f"orders: expected ints, got {orders!r}")
     scores = {int(o): bits_per_char(model.probs(val_ids, o)) for o in orders}
     return min(scores, key=scores.get), scores
+
+
+def context_pairs(words):
+    """The pairs 'context word + ambiguous word' of one tagging sentence, in the form of
+    ``data.tagging().info["held_out"]``: each ambiguous word with the latest context word before
+    it. What a tagger needs to read, and what the tagging test set holds out.
+
+    words: the sentence as a list of str, e.g. ``data.tokenize(vocab.decode(x[:, j].tolist()))``.
+    Returns a set of str; an ambiguous word with no context word before it pairs with None.
+    """
+    pairs, cue = set(), None
+    for word in _validate.strings("words", words):
+        if word in data.CUES:
+            cue = word
+        elif word in data.SENSES:
+            pairs.add(f"{cue} + {word}")
+    return pairs

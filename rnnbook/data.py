@@ -322,6 +322,7 @@ _TOPICS = {  # topic -> the context words that set it
     "nature": ("forest", "garden", "lake", "meadow", "river", "stream"),
     "money": ("cash", "loan", "rent", "salary", "savings", "tax"),
 }
+CUES = tuple(cue for cues in _TOPICS.values() for cue in cues)  # every context word
 SENSES = {  # ambiguous word -> its sense under each topic
     "bank": {"nature": "shore", "money": "finance"},
     "bill": {"nature": "beak", "money": "invoice"},

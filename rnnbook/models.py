@@ -23,11 +23,13 @@ and, for notebook 07:
     AttentionSeq2Seq  seq2seq whose decoder attends over every encoder state
 """
 
+import collections
 import contextlib
 import math
 
 import torch
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from rnnbook import _validate, attention
 from rnnbook.cells import block_rows
@@ -400,6 +402,33 @@ def count_parameters(model):
     """The number of trainable parameters of a model."""
     _validate.instance("model", model, nn.Module, "a torch.nn.Module")
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+class _OperatorCounter(TorchDispatchMode):
+    """Counts the ATen operators dispatched inside a ``with`` block, by name."""
+
+    def __init__(self):
+        super().__init__()
+        self.counts = collections.Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.counts[func.overloadpacket.__name__] += 1
+        return func(*args, **(kwargs or {}))
+
+
+def aten_ops(module, x):
+    """Which PyTorch (ATen) operators one forward pass of ``module`` on ``x`` calls, and how
+    often: a Counter {operator name: calls}, e.g. {'addmm': 51, 'tanh': 50, ...}.
+
+    Deterministic (it counts calls, it does not time them): it shows whether a layer runs as
+    one fused kernel (an LSTM on a CPU: ``mkldnn_rnn_layer``) or as small operations step by
+    step. x: the module's input, e.g. (T, B, D) for a recurrent layer.
+    """
+    _validate.instance("module", module, nn.Module, "a torch.nn.Module")
+    _validate.instance("x", x, torch.Tensor, "a torch.Tensor")
+    with torch.no_grad(), _OperatorCounter() as counter:
+        module(x)
+    return counter.counts
 
 
 # --------------------------------------------------------------------------------------------

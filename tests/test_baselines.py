@@ -246,3 +246,20 @@ def test_bad_input_is_named():
         model.probs(TEXT, order=3)
     with pytest.raises(ValueError, match="probs: expected probabilities"):
         baselines.bits_per_char(np.array([0.0, 0.5]))
+
+
+def test_context_pairs_put_the_held_out_pairs_in_the_test_set_only():
+    ds = data.tagging(n_train=200, n_test=100)
+    held = set(ds.info["held_out"])
+    assert baselines.context_pairs("then by the river we saw the bank and the bill".split()) == {
+        "river + bank", "river + bill"}
+    assert baselines.context_pairs(["the", "bank"]) == {"None + bank"}
+    for part, expected in ((ds.train, False), (ds.test, True)):
+        for j in range(len(part)):
+            pairs = baselines.context_pairs(data.tokenize(ds.vocab.decode(part.x[:, j].tolist())))
+            assert bool(pairs & held) == expected
+
+
+def test_context_pairs_names_a_bad_argument():
+    with pytest.raises(TypeError, match="words"):
+        baselines.context_pairs("by the river")

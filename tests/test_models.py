@@ -163,3 +163,19 @@ def test_models_accept_their_dataset_sizes():
     ds = data.sentiment(n_train=50, n_test=20)
     model = models.ManyToOne(ds.vocab_size, cell="rnn")
     assert model(ds.test.batch()).shape == (20, 2)
+
+
+def test_aten_ops_counts_the_fused_lstm_kernel_and_the_gru_steps():
+    x = torch.randn(7, 3, 2)
+    lstm = models.aten_ops(models.recurrent("lstm", 2, 4), x)
+    gru = models.aten_ops(models.recurrent("gru", 2, 4), x)
+    assert lstm["mkldnn_rnn_layer"] == 1 and "mkldnn_rnn_layer" not in gru
+    assert gru["sigmoid_"] == 2 * 7  # r and z at each of the 7 steps
+    assert sum(gru.values()) > 10 * sum(lstm.values())
+
+
+def test_aten_ops_names_a_bad_argument():
+    with pytest.raises(TypeError, match="module: expected a torch.nn.Module"):
+        models.aten_ops("lstm", torch.randn(2, 1, 2))
+    with pytest.raises(TypeError, match="x: expected a torch.Tensor"):
+        models.aten_ops(models.recurrent("lstm", 2, 4), [[0.0]])
