@@ -146,6 +146,27 @@ def gradient_curves(settings, hidden_size=16, input_size=8, seed=0):
     x (T, 1, D) is input_scale times standard normal noise, fixed by the seed, so that T and
     the scale change nothing else. The gated cells take no nonlinearity (theirs are fixed).
     """
+    cell, nonlinearity, params, x, state0 = _network(settings, hidden_size, input_size, seed)
+    norms = gradient_norms(cell, x, state0, params, nonlinearity)
+    if cell != "rnn":
+        return GradientCurves(norms, None)
+    return GradientCurves(norms, pascanu_bound(params, x.shape[0], gamma=1.0))
+
+
+def tanh_slopes(settings, hidden_size=16, input_size=8, seed=0):
+    """The mean slope tanh'(a_t) = 1 - h_t^2 over the units at each step (T,) of the tanh RNN
+    that ``gradient_curves`` measures for the same arguments: 1 where the state sits at 0
+    (tanh's linear middle), near 0 where it saturates."""
+    cell, nonlinearity, params, x, state0 = _network(settings, hidden_size, input_size, seed)
+    if cell != "rnn" or nonlinearity != "tanh":
+        raise ValueError(f"settings: expected the vanilla RNN with tanh, got {cell!r} with "
+                         f"{nonlinearity!r}")
+    hs = cells.unroll(cell, x, state0, params)[0]                      # (T, 1, H)
+    return np.mean(1 - hs[:, 0] ** 2, axis=1)
+
+
+def _network(settings, hidden_size, input_size, seed):
+    """The network and inputs of ``gradient_curves``: (cell, nonlinearity, params, x, state0)."""
     cell, rho, T, nonlinearity, input_scale, gate_bias = _validate.instance(
         "settings", settings, GradientSettings, "a GradientSettings")
     T = _validate.positive_int("settings.T", T)
@@ -160,8 +181,4 @@ def gradient_curves(settings, hidden_size=16, input_size=8, seed=0):
     if cell in KEEP_GATE:
         params["bias_hh"][cells.block_rows(cell, KEEP_GATE[cell], hidden_size)] = gate_bias
     x = input_scale * np.random.default_rng(seed + 2).normal(size=(T, 1, input_size))
-    state0 = cells.zero_state(cell, 1, hidden_size)
-    norms = gradient_norms(cell, x, state0, params, nonlinearity)
-    if cell != "rnn":
-        return GradientCurves(norms, None)
-    return GradientCurves(norms, pascanu_bound(params, T, gamma=1.0))
+    return cell, nonlinearity, params, x, cells.zero_state(cell, 1, hidden_size)

@@ -280,6 +280,19 @@ def test_gradient_curves_vanish_below_one_and_explode_above_at_small_inputs():
     assert saturated.norms[0] < 1e-6  # a saturated tanh passes almost nothing
 
 
+def test_tanh_slopes_are_one_minus_h_squared_of_the_measured_network():
+    settings = gradients.GradientSettings("rnn", 1.1, 20, "tanh", 0.01)
+    slopes = gradients.tanh_slopes(settings)
+    params = gradients.with_spectral_radius("rnn", cells.init_params("rnn", 8, 16, 0), 1.1, 1)
+    params = {**params, "bias_ih": np.zeros(16), "bias_hh": np.zeros(16)}
+    x = 0.01 * np.random.default_rng(2).normal(size=(20, 1, 8))
+    hs = cells.unroll("rnn", x, cells.zero_state("rnn", 1, 16), params)[0]
+    np.testing.assert_allclose(slopes, np.mean(1 - hs[:, 0] ** 2, axis=1), rtol=0, atol=1e-15)
+    assert slopes[0] > 0.999 and slopes[-1] < slopes[0]  # the state grows out of tanh's middle
+    with pytest.raises(ValueError, match="settings: expected the vanilla RNN with tanh"):
+        gradients.tanh_slopes(gradients.GradientSettings("lstm", 0.9, 5, "tanh", 1.0))
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: gradients.gradient_curves(("rnn", 0.9, 5, "tanh", 0.1)), TypeError,
      "settings: expected a GradientSettings, got tuple"),

@@ -6,6 +6,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyBboxPatch
 
@@ -66,6 +67,20 @@ def test_the_unrolled_graph_names_the_same_three_weights_on_every_step():
         assert len(named) == 1 + 4 and {t.get_text() for t in named} == {label}
     steps = sorted(t.get_position()[0] for t in weights if t.get_gid() == "W_ih")[1:]
     assert steps == pytest.approx([2.8 + s + 0.06 for s in range(1, 5)])  # one per column
+
+
+@pytest.mark.parametrize("T, step", [(5, None), (6, 3)])  # notebook 02's two figures
+def test_the_weight_labels_meet_no_other_label_and_no_box(T, step):
+    fig = plots.rnn_graph(T, step)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    labels = [t.get_window_extent(renderer) for t in ax.texts
+              if (t.get_gid() or "").startswith("W_")]
+    boxes = [p.get_window_extent(renderer) for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    assert len(labels) == 3 * (T + 1) and len(boxes) == 3 * T + 4
+    for i, label in enumerate(labels):
+        assert not any(label.overlaps(other) for other in labels[i + 1:])
+        assert not any(label.overlaps(box) for box in boxes)
 
 
 def test_light_up_colours_each_row_and_dims_later_steps():

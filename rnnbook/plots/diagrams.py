@@ -12,7 +12,7 @@ from rnnbook import _validate as v
 from rnnbook import models
 from rnnbook.plots.style import BLACK, BLUE, DIM, GREEN, ORANGE, PURPLE, figure_and_axes
 
-NODE = 0.6  # side of a node's box, in data units; columns are 1 apart, rows 1 apart
+NODE = 0.5  # side of a node's box, in data units; columns are 1 apart, rows 1 apart
 ROW = {"x": 0.0, "h": 1.0, "y": 2.0}
 ROW_COLOUR = {"x": BLUE, "h": ORANGE, "y": GREEN}
 
@@ -113,7 +113,7 @@ WEIGHT_LABELS = {"ih": "$W_{ih}$", "hh": "$W_{hh}$", "hy": "$W_{hy}$"}
 
 def _weight_label(ax, x, y, which, **kwargs):
     """The name of weight ``which`` ("ih", "hh" or "hy") at (x, y), in the weights' colour."""
-    style = {"ha": "left", "va": "center", "fontsize": 7, **kwargs}
+    style = {"ha": "left", "va": "center", "fontsize": 9, **kwargs}
     return ax.text(x, y, WEIGHT_LABELS[which], color=PURPLE, gid=f"W_{which}", **style)
 
 
@@ -137,11 +137,12 @@ def _label_weights(ax, x0, T):
     labels = []
     for s in range(1, T + 1):
         cx = x0 + s
-        # W_ih low beside its arrow and W_hh under its arrow, so that neighbours never meet.
+        # W_ih beside its arrow, clear of x's border (bold when lit), and W_hh just under its
+        # arrow, between the h boxes: so that no label meets a neighbour or a box.
         labels += [
-            _weight_label(ax, cx + 0.06, ROW["x"] + NODE / 2 + 0.1, "ih"),
+            _weight_label(ax, cx + 0.06, ROW["x"] + NODE / 2 + 0.22, "ih"),
             _weight_label(ax, cx + 0.06, (ROW["h"] + ROW["y"]) / 2, "hy"),
-            _weight_label(ax, cx - 0.5, ROW["h"] - NODE / 2 + 0.02, "hh", ha="center", va="top"),
+            _weight_label(ax, cx - 0.5, ROW["h"] - NODE / 2 + 0.17, "hh", ha="center", va="top"),
         ]
     return labels
 
@@ -174,7 +175,7 @@ def rnn_graph(T, step=None, ax=None):
     T = v.positive_int("T", T)
     if step is not None:
         step = v.int_in_range("step", step, 0, T)
-    fig, ax = figure_and_axes(ax, (0.75 * (T + 4), 2.8))
+    fig, ax = figure_and_axes(ax, (0.9 * (T + 4), 3.2))
     chain = unrolled_axes(ax, T)
     light_up(chain, T + 1 if step is None else step)
     return fig

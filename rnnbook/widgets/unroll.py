@@ -79,7 +79,7 @@ def unroll_explorer(T=6, input_size=3, hidden_size=4, output_size=2, seed=0):
     readout_weight = rng.uniform(-1, 1, size=(n_out, H)) / np.sqrt(H)  # as nn.Linear initialises
     run = unroll_run(rng.normal(size=(T, 1, D)), params, readout_weight, np.zeros(n_out))
 
-    figure = core.new_figure((0.62 * (T + 5), 2.4))
+    figure = core.new_figure((0.75 * (T + 5), 2.8))  # room for the weight labels
     chain = plots.unrolled_axes(figure.subplots(), T)
     core.freeze_layout(figure)
     blit = core.Blit(figure, chain.artists())  # only the unrolled nodes change colour
