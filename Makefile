@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test notebooks restore browser-screenshots pins bench clean
+.PHONY: lab present test notebooks restore browser-screenshots pins bench clean
 
 # Bootstrap: a local virtual environment with rnnbook (editable) and the pinned versions.
 # Re-running is instant while pyproject.toml and constraints.txt are unchanged.
@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 lab: $(STAMP)
 	$(PY) -m rnnbook.lab
+
+# Present one notebook of your workspace to a class, e.g. `make present NB=04`: larger prose,
+# code, widget labels and figures, the simple interface (docs/teaching.md).
+present: $(STAMP)
+	$(PY) -m rnnbook.lab present $(NB)
 
 # Restore one notebook of your workspace to the original, e.g. `make restore NB=02`.
 restore:

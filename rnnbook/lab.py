@@ -3,14 +3,20 @@
 The learner works in ``workspace/``, a git-ignored copy of ``notebooks/`` made on first launch,
 so their edits never break the tests or a ``git pull``. ``restore NAME`` puts one notebook back
 to the original (the learner's version is kept beside it as ``NAME.ipynb.bak``).
+``present NAME`` opens the workspace copy of one notebook for presenting to a class
+(``make present NB=04``): larger prose, code and widget labels through JupyterLab's settings,
+the simple interface, no news prompt, and the package's figures drawn larger
+(``RNNBOOK_PRESENT=1``, which ``rnnbook.setup_notebook`` reads).
 
 The server binds 127.0.0.1 with a fresh random token: never an empty token, never 0.0.0.0.
 """
 
 import argparse
+import json
 import os
 import secrets
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -20,6 +26,22 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 WORKSPACE = ROOT / "workspace"
 START = "00_start_here.ipynb"
+# Where presenter mode writes the JupyterLab settings it starts with (hidden in the lab).
+PRESENTER_SETTINGS = WORKSPACE / ".presenter"
+# JupyterLab's defaults are prose 14 px, code 13 px, interface and widget labels 13 px;
+# presenting, each is 1.5 times as large or more (ipywidgets' labels follow ui-font-size1).
+PRESENTER_FONTS = {"content-font-size1": "21px", "code-font-size": "20px",
+                   "ui-font-size1": "20px"}
+# JupyterLab settings (plugin id -> values) of presenter mode, written into overrides.json:
+# the fonts above, the simple (single-document) interface, and no "Jupyter news" prompt,
+# which would cover a corner of the screen. JupyterLab's own Presentation Mode is not turned
+# on: its CSS sets the notebook's prose to 17 px and code to 16 px, smaller than the above.
+PRESENTER_OVERRIDES = {
+    "@jupyterlab/apputils-extension:themes": {"overrides": PRESENTER_FONTS},
+    "@jupyterlab/application-extension:shell": {"startMode": "single"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                     "checkForUpdates": False},
+}
 
 
 def copy_missing(src=NOTEBOOKS, dst=WORKSPACE):
@@ -48,17 +70,56 @@ def restore(name, src=NOTEBOOKS, dst=WORKSPACE):
     return target
 
 
-def lab_command(root_dir, token, port=8888, open_browser=True, ip="127.0.0.1"):
-    """The argv that starts JupyterLab on ``ip`` with token authentication (never without)."""
+def find_notebook(name, folder):
+    """The one notebook of ``folder`` whose name starts with ``name`` (e.g. "04")."""
+    matches = sorted(folder.glob(f"{name}*.ipynb"))
+    if len(matches) != 1:
+        names = ", ".join(p.stem for p in sorted(folder.glob("*.ipynb")))
+        raise SystemExit(f"{name!r} matches {len(matches)} notebooks; use one of: {names}")
+    return matches[0]
+
+
+def free_port(ip="127.0.0.1"):
+    """A TCP port free on ``ip`` now (the server is told to fail, not move, if it is taken)."""
+    with socket.socket() as s:
+        s.bind((ip, 0))
+        return s.getsockname()[1]
+
+
+def write_presenter_settings(folder=None):
+    """Write presenter mode's ``overrides.json`` into ``folder`` (PRESENTER_SETTINGS if None);
+    return its path.
+
+    JupyterLab reads it as the defaults of the app settings folder it is pointed at
+    (``--LabApp.app_settings_dir``); a presenter's own saved settings still win.
+    """
+    folder = Path(folder or PRESENTER_SETTINGS)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "overrides.json"
+    path.write_text(json.dumps(PRESENTER_OVERRIDES, indent=2) + "\n")
+    return path
+
+
+def lab_command(root_dir, token, port=8888, open_browser=True, ip="127.0.0.1", notebook=START,
+                settings_dir=None):
+    """The argv that starts JupyterLab on ``ip`` with token authentication (never without).
+
+    It opens ``notebook`` (a path under ``root_dir``), and fails rather than move to another
+    port if ``port`` is taken, so that the URL printed before it starts is the right one.
+    ``settings_dir``: a folder holding an ``overrides.json`` of JupyterLab settings.
+    """
     token = _validate.non_empty_str("token", token)
     argv = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.ip={ip}",
         f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root_dir}",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.default_url=/lab/tree/{START}",
+        f"--ServerApp.default_url=/lab/tree/{notebook}",
     ]
+    if settings_dir is not None:
+        argv.append(f"--LabApp.app_settings_dir={settings_dir}")
     if not open_browser:
         argv.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -71,7 +132,10 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command")
     r = sub.add_parser("restore", help="restore one notebook of workspace/ to the original")
     r.add_argument("name", help="the notebook's number or name, e.g. 02")
-    parser.add_argument("--port", type=int, default=8888)
+    p = sub.add_parser("present", help="open one notebook of workspace/ for presenting")
+    p.add_argument("name", help="the notebook's number or name, e.g. 04")
+    parser.add_argument("--port", type=int, default=None,
+                        help="the port to serve on (default: a free one)")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args(argv)
 
@@ -81,10 +145,19 @@ def main(argv=None):
     copied = copy_missing()
     if copied:
         print(f"copied {len(copied)} notebooks into workspace/ (your working copy)")
+    notebook, settings_dir, what = START, None, "The course"
+    if args.command == "present":
+        notebook = find_notebook(args.name, WORKSPACE).name
+        settings_dir = write_presenter_settings().parent
+        os.environ["RNNBOOK_PRESENT"] = "1"  # the kernels inherit it: larger figures
+        what = "Presenting"
+    port = args.port or free_port()
     token = secrets.token_hex(24)
     # JupyterLab hides a token it did not generate from its own log, so say the URL here.
-    print(f"The course: http://127.0.0.1:{args.port}/lab/tree/{START}?token={token}", flush=True)
-    cmd = lab_command(WORKSPACE, port=args.port, token=token, open_browser=not args.no_browser)
+    # With port_retries=0 it serves on this port or stops with an error: the URL is right.
+    print(f"{what}: http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}", flush=True)
+    cmd = lab_command(WORKSPACE, port=port, token=token, open_browser=not args.no_browser,
+                      notebook=notebook, settings_dir=settings_dir)
     os.execv(cmd[0], cmd)
 
 
