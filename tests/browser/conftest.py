@@ -112,17 +112,19 @@ def throwaway_env(home):
 
 
 def wait_until_up(lab, process):
+    """Return once the server answers; raise (with its log) if it exits or stays silent."""
+    log = lab.log.read_text
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{lab.log.read_text()}")
+            raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{log()}")
         try:
             if lab.request("/api/status", lab.token)[0] == 200:
                 return
         except OSError:
             pass  # not listening yet
         time.sleep(0.2)
-    raise RuntimeError(f"JupyterLab did not answer in {STARTUP_TIMEOUT:.0f} s:\n{lab.log.read_text()}")
+    raise RuntimeError(f"JupyterLab did not answer in {STARTUP_TIMEOUT:.0f} s:\n{log()}")
 
 
 @contextlib.contextmanager
