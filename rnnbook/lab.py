@@ -33,12 +33,15 @@ PRESENTER_SETTINGS = WORKSPACE / ".presenter"
 PRESENTER_FONTS = {"content-font-size1": "21px", "code-font-size": "20px",
                    "ui-font-size1": "20px"}
 # JupyterLab settings (plugin id -> values) of presenter mode, written into overrides.json:
-# the fonts above, the simple (single-document) interface, and no "Jupyter news" prompt,
+# the fonts above, the simple (single-document) interface, code lines wrapped (at 20 px a
+# 100-character line is wider than a 1,280-pixel screen), and no "Jupyter news" prompt,
 # which would cover a corner of the screen. JupyterLab's own Presentation Mode is not turned
 # on: its CSS sets the notebook's prose to 17 px and code to 16 px, smaller than the above.
 PRESENTER_OVERRIDES = {
     "@jupyterlab/apputils-extension:themes": {"overrides": PRESENTER_FONTS},
     "@jupyterlab/application-extension:shell": {"startMode": "single"},
+    "@jupyterlab/notebook-extension:tracker": {"codeCellConfig": {"lineNumbers": False,
+                                                                  "lineWrap": True}},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                      "checkForUpdates": False},
 }

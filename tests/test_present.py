@@ -157,3 +157,16 @@ def test_widget_figures_follow_the_style_scale(restore_style):
     plots.use_style(present=True)
     assert plots.scale() == plots.PRESENT_SCALE
     assert widgets.new_figure((2.0, 1.0)).dpi == widgets.DPI * plots.PRESENT_SCALE
+
+
+def test_one_version_in_pyproject_the_package_and_the_changelog():
+    """An instructor pins a term to a tag vX.Y.Z (docs/teaching.md): all three must agree."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    root = Path(__file__).resolve().parent.parent
+    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    assert rnnbook.__version__ == version
+    changelog = (root / "CHANGELOG.md").read_text()
+    assert f"\n## {version} " in changelog, f"CHANGELOG.md has no section for {version}"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnbook.lab import free_port, lab_command
+from rnnbook.lab import free_port, lab_command, write_presenter_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -161,6 +161,16 @@ def serving(notebooks, home, settings_dir=None, env=None):
 def lab(tmp_path_factory):
     """A JupyterLab serving a temporary copy of the notebooks; stopped after the session."""
     with serving(notebooks_dir(), tmp_path_factory.mktemp("lab")) as lab:
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def presenter_lab(tmp_path_factory):
+    """A JupyterLab started as ``make present`` starts it: its settings, RNNBOOK_PRESENT=1."""
+    home = tmp_path_factory.mktemp("presenter")
+    settings = write_presenter_settings(home / "presenter").parent
+    with serving(notebooks_dir(), home, settings_dir=settings,
+                 env={"RNNBOOK_PRESENT": "1"}) as lab:
         yield lab
 
 

@@ -500,3 +500,49 @@ def screenshot_widget(page, widget, path, margin=8, height=2400):
         page.screenshot(path=path, clip=clip, animations="disabled")
     finally:
         page.set_viewport_size(size)
+
+
+# --- reading a projector ----------------------------------------------------------------------
+
+_FONT_SIZES = f"""() => {{
+    // Rendered font sizes (px) of the first prose paragraph, line of code and widget label.
+    const px = selector => {{
+        const el = document.querySelector(`{NOTEBOOK} ${{selector}}`);
+        return el ? parseFloat(getComputedStyle(el).fontSize) : null;
+    }};
+    return {{
+        prose: px('.jp-MarkdownCell .jp-RenderedMarkdown p'),
+        code: px('.jp-CodeCell .jp-InputArea .cm-line'),
+        label: px('.jp-OutputArea-output .widget-label'),
+    }};
+}}"""
+
+
+def font_sizes(page):
+    """{"prose", "code", "label"}: the rendered font size (px) of each, as a learner sees it."""
+    return page.evaluate(_FONT_SIZES)
+
+
+_CUT_OFF = f"""async () => {{
+    // Each cell, scrolled into view (off-screen cells are not laid out), and the boxes in it
+    // that would scroll sideways: content wider than the room it is shown in.
+    const found = [];
+    const inner = '.jp-OutputArea-output, .jp-RenderedMarkdown, .cm-scroller, .jupyter-widgets';
+    const cells = document.querySelectorAll('{NOTEBOOK} .jp-Cell');
+    for (const [i, cell] of cells.entries()) {{
+        cell.scrollIntoView({{block: 'start'}});
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        for (const el of [cell, ...cell.querySelectorAll(inner)]) {{
+            if (el.scrollWidth > el.clientWidth + 1) {{
+                found.push(`cell ${{i + 1}} ${{el.className.split(' ')[0]}}: `
+                           + `${{el.scrollWidth}} px in ${{el.clientWidth}} px`);
+            }}
+        }}
+    }}
+    return found;
+}}"""
+
+
+def cut_off(page):
+    """Every box in the notebook whose content is wider than the box (it scrolls sideways)."""
+    return page.evaluate(_CUT_OFF)
