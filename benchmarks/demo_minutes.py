@@ -26,13 +26,14 @@ import labdriver  # noqa: E402
 from conftest import CHROMIUM_ARGS, serving  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 720}  # a projector's
+RUN_TIMEOUT = 900.0  # s: a time is wanted here, however loaded the machine, not a verdict
 
 
 def time_notebook(page, lab, name):
     """(seconds of Run All, seconds of the widget moves, number of moves) of one notebook."""
     labdriver.open_notebook(page, lab.notebook_url(name))
     start = time.monotonic()
-    labdriver.run_all(page)
+    labdriver.run_all(page, timeout=RUN_TIMEOUT)
     run = time.monotonic() - start
     errors = labdriver.errors(page)
     if errors:

@@ -32,11 +32,13 @@ PRESENTER_SETTINGS = WORKSPACE / ".presenter"
 # presenting, each is 1.5 times as large or more (ipywidgets' labels follow ui-font-size1).
 PRESENTER_FONTS = {"content-font-size1": "21px", "code-font-size": "20px",
                    "ui-font-size1": "20px"}
-# JupyterLab settings (plugin id -> values) of presenter mode, written into overrides.json:
+# JupyterLab settings (plugin id -> values) of presenter mode, written as user settings:
 # the fonts above, the simple (single-document) interface, code lines wrapped (at 20 px a
 # 100-character line is wider than a 1,280-pixel screen), and no "Jupyter news" prompt,
 # which would cover a corner of the screen. JupyterLab's own Presentation Mode is not turned
 # on: its CSS sets the notebook's prose to 17 px and code to 16 px, smaller than the above.
+# (User settings, not app-level defaults in an overrides.json: JupyterLab applies the theme's
+# CSS overrides from the user's settings only.)
 PRESENTER_OVERRIDES = {
     "@jupyterlab/apputils-extension:themes": {"overrides": PRESENTER_FONTS},
     "@jupyterlab/application-extension:shell": {"startMode": "single"},
@@ -90,17 +92,20 @@ def free_port(ip="127.0.0.1"):
 
 
 def write_presenter_settings(folder=None):
-    """Write presenter mode's ``overrides.json`` into ``folder`` (PRESENTER_SETTINGS if None);
-    return its path.
+    """Write presenter mode's JupyterLab user settings into ``folder`` (PRESENTER_SETTINGS if
+    None), one ``<package>/<plugin>.jupyterlab-settings`` file per plugin; return ``folder``.
 
-    JupyterLab reads it as the defaults of the app settings folder it is pointed at
-    (``--LabApp.app_settings_dir``); a presenter's own saved settings still win.
+    The launcher points JupyterLab at it (``--LabApp.user_settings_dir``), so presenting starts
+    from these settings, not from the presenter's own; whatever is changed while presenting is
+    saved there, and replaced at the next launch.
     """
     folder = Path(folder or PRESENTER_SETTINGS)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "overrides.json"
-    path.write_text(json.dumps(PRESENTER_OVERRIDES, indent=2) + "\n")
-    return path
+    for plugin, values in PRESENTER_OVERRIDES.items():
+        package, name = plugin.split(":")
+        path = folder / package / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values, indent=2) + "\n")
+    return folder
 
 
 def lab_command(root_dir, token, port=8888, open_browser=True, ip="127.0.0.1", notebook=START,
@@ -109,7 +114,7 @@ def lab_command(root_dir, token, port=8888, open_browser=True, ip="127.0.0.1", n
 
     It opens ``notebook`` (a path under ``root_dir``), and fails rather than move to another
     port if ``port`` is taken, so that the URL printed before it starts is the right one.
-    ``settings_dir``: a folder holding an ``overrides.json`` of JupyterLab settings.
+    ``settings_dir``: a folder of JupyterLab user settings to use instead of the user's own.
     """
     token = _validate.non_empty_str("token", token)
     argv = [
@@ -122,7 +127,7 @@ def lab_command(root_dir, token, port=8888, open_browser=True, ip="127.0.0.1", n
         f"--ServerApp.default_url=/lab/tree/{notebook}",
     ]
     if settings_dir is not None:
-        argv.append(f"--LabApp.app_settings_dir={settings_dir}")
+        argv.append(f"--LabApp.user_settings_dir={settings_dir}")
     if not open_browser:
         argv.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -151,7 +156,7 @@ def main(argv=None):
     notebook, settings_dir, what = START, None, "The course"
     if args.command == "present":
         notebook = find_notebook(args.name, WORKSPACE).name
-        settings_dir = write_presenter_settings().parent
+        settings_dir = write_presenter_settings()
         os.environ["RNNBOOK_PRESENT"] = "1"  # the kernels inherit it: larger figures
         what = "Presenting"
     port = args.port or free_port()

@@ -55,14 +55,16 @@ def test_present_opens_the_workspace_copy_with_the_presenter_settings(launched, 
     argv, printed, env = launched(["--no-browser", "present", "04"], capsys)
     assert option(argv, "ServerApp.default_url") == "/lab/tree/04_gradients.ipynb"
     assert option(argv, "ServerApp.root_dir") == str(tmp_path / "workspace")
-    assert option(argv, "LabApp.app_settings_dir") == str(tmp_path / "presenter")
+    assert option(argv, "LabApp.user_settings_dir") == str(tmp_path / "presenter")
     assert option(argv, "ServerApp.ip") == "127.0.0.1"
     assert env == "1"  # the server's kernels inherit it
     token = option(argv, "IdentityProvider.token")
     port = option(argv, "ServerApp.port")
     assert f"http://127.0.0.1:{port}/lab/tree/04_gradients.ipynb?token={token}" in printed
-    written = json.loads((tmp_path / "presenter" / "overrides.json").read_text())
-    assert written == lab.PRESENTER_OVERRIDES
+    for plugin, values in lab.PRESENTER_OVERRIDES.items():
+        package, name = plugin.split(":")
+        path = tmp_path / "presenter" / package / f"{name}.jupyterlab-settings"
+        assert json.loads(path.read_text()) == values, plugin
 
 
 def test_present_refuses_a_name_that_is_not_one_notebook(launched, capsys):
@@ -74,7 +76,7 @@ def test_present_refuses_a_name_that_is_not_one_notebook(launched, capsys):
 
 def test_lab_has_no_presenter_settings(launched, capsys):
     argv, printed, env = launched(["--no-browser"], capsys)
-    assert not [a for a in argv if a.startswith("--LabApp.app_settings_dir")]
+    assert not [a for a in argv if a.startswith("--LabApp.user_settings_dir")]
     assert env == "unset"
     assert option(argv, "ServerApp.default_url") == f"/lab/tree/{lab.START}"
 

@@ -131,7 +131,7 @@ def wait_until_up(lab, process):
 def serving(notebooks, home, settings_dir=None, env=None):
     """A JupyterLab serving a copy of the folder ``notebooks``, its state under ``home``.
 
-    settings_dir: a folder with an ``overrides.json`` (presenter mode's); env: more variables
+    settings_dir: a folder of JupyterLab user settings (presenter mode's); env: more variables
     for the server and its kernels (``RNNBOOK_PRESENT``).
     """
     root = home / "notebooks"
@@ -168,7 +168,7 @@ def lab(tmp_path_factory):
 def presenter_lab(tmp_path_factory):
     """A JupyterLab started as ``make present`` starts it: its settings, RNNBOOK_PRESENT=1."""
     home = tmp_path_factory.mktemp("presenter")
-    settings = write_presenter_settings(home / "presenter").parent
+    settings = write_presenter_settings(home / "presenter")
     with serving(notebooks_dir(), home, settings_dir=settings,
                  env={"RNNBOOK_PRESENT": "1"}) as lab:
         yield lab
