@@ -9,6 +9,8 @@ move's picture changed, summed), and their total.
 
     RNNBOOK_PRESENT=1 .venv/bin/python benchmarks/demo_minutes.py [NN ...]
 
+(``RNNBOOK_BROWSER_NOTEBOOKS=<dir>`` times the notebooks of another folder, as in the suite.)
+
 With RNNBOOK_PRESENT=1 the kernels draw for a projector, as under ``make present``. Takes
 a few minutes; timings depend on the machine and its load, and are not tested.
 """
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 import labdriver  # noqa: E402
-from conftest import CHROMIUM_ARGS, serving  # noqa: E402
+from conftest import CHROMIUM_ARGS, notebooks_dir, serving  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 720}  # a projector's
 RUN_TIMEOUT = 900.0  # s: a time is wanted here, however loaded the machine, not a verdict
@@ -46,11 +48,11 @@ def time_notebook(page, lab, name):
 def main(numbers):
     from playwright.sync_api import sync_playwright
 
-    names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")
-                   if not numbers or p.name[:2] in numbers)
+    folder = notebooks_dir()  # notebooks/, or the folder RNNBOOK_BROWSER_NOTEBOOKS names
+    names = sorted(p.name for p in folder.glob("*.ipynb") if not numbers or p.name[:2] in numbers)
     env = {"RNNBOOK_PRESENT": os.environ.get("RNNBOOK_PRESENT", "")}
     with tempfile.TemporaryDirectory(prefix="rnnbook-demo-") as home, \
-            serving(ROOT / "notebooks", Path(home), env=env) as lab, \
+            serving(folder, Path(home), env=env) as lab, \
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=CHROMIUM_ARGS)
