@@ -525,17 +525,25 @@ def font_sizes(page):
 
 _CUT_OFF = f"""async () => {{
     // Each cell, scrolled into view (off-screen cells are not laid out), and the boxes in it
-    // that would scroll sideways: content wider than the room it is shown in.
+    // whose content is cut off sideways: clipped or scrolled inside a box that hides its
+    // overflow, or reaching past the right edge of what the notebook panel shows.
     const found = [];
     const inner = '.jp-OutputArea-output, .jp-RenderedMarkdown, .cm-scroller, .jupyter-widgets';
+    const panel = document.querySelector('{NOTEBOOK} .jp-WindowedPanel-outer');
+    const edge = panel.getBoundingClientRect().left + panel.clientWidth;
     const cells = document.querySelectorAll('{NOTEBOOK} .jp-Cell');
     for (const [i, cell] of cells.entries()) {{
         cell.scrollIntoView({{block: 'start'}});
         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
         for (const el of [cell, ...cell.querySelectorAll(inner)]) {{
-            if (el.scrollWidth > el.clientWidth + 1) {{
-                found.push(`cell ${{i + 1}} ${{el.className.split(' ')[0]}}: `
-                           + `${{el.scrollWidth}} px in ${{el.clientWidth}} px`);
+            const wide = el.scrollWidth > el.clientWidth + 1;
+            const hides = getComputedStyle(el).overflowX !== 'visible';
+            const right = el.getBoundingClientRect().left + el.scrollWidth;
+            if ((wide && hides) || right > edge + 1) {{
+                const what = Array.from(el.classList).filter(c => c.startsWith('jp-')
+                    || c.startsWith('cm-') || c.startsWith('widget')).join('.');
+                found.push(`cell ${{i + 1}} ${{what}}: ${{el.scrollWidth}} px in `
+                           + `${{el.clientWidth}} px, ends at ${{Math.round(right)}} of ${{edge}}`);
             }}
         }}
     }}
@@ -544,5 +552,5 @@ _CUT_OFF = f"""async () => {{
 
 
 def cut_off(page):
-    """Every box in the notebook whose content is wider than the box (it scrolls sideways)."""
+    """Every box in the notebook whose content is cut off sideways (see _CUT_OFF), in words."""
     return page.evaluate(_CUT_OFF)
