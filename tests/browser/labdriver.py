@@ -527,6 +527,11 @@ _CUT_OFF = f"""async () => {{
     // Each cell, scrolled into view (off-screen cells are not laid out), and the boxes in it
     // whose content is cut off sideways: clipped or scrolled inside a box that hides its
     // overflow, or reaching past the right edge of what the notebook panel shows.
+    // MathJax's copy of each formula for screen readers (mjx-assistive-mml) is clipped to
+    // nothing on screen, yet counts in scrollWidth: it is left out while measuring.
+    const hide = document.createElement('style');
+    hide.textContent = 'mjx-assistive-mml {{ display: none !important; }}';
+    document.head.appendChild(hide);
     const found = [];
     const inner = '.jp-OutputArea-output, .jp-RenderedMarkdown, .cm-scroller, .jupyter-widgets';
     const panel = document.querySelector('{NOTEBOOK} .jp-WindowedPanel-outer');
@@ -547,6 +552,7 @@ _CUT_OFF = f"""async () => {{
             }}
         }}
     }}
+    hide.remove();
     return found;
 }}"""
 
