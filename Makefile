@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed
 TESTED := $(VENV)/.installed-test
 LATEST := /tmp/rnnbook-latest
 
-.PHONY: lab test test-latest notebooks restore site browser-screenshots pins bench clean \
-        classroom-test assignment classroom-env
+.PHONY: lab present test test-latest notebooks restore site browser-screenshots pins bench \
+        clean classroom-test assignment classroom-env
 
 # The instructor's tools for a class at once (docs/classroom.md) live in their own environment,
 # never in the learner's .venv: JupyterHub, its proxy and idle culler, nbgrader.
@@ -46,6 +46,11 @@ $(TESTED): $(STAMP)
 # LAB_ARGS passes options through, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 lab: $(STAMP)
 	$(PY) -m rnnbook.lab $(LAB_ARGS)
+
+# Present one notebook of your workspace to a class, e.g. `make present NB=04`: larger prose,
+# code, widget labels and figures, the simple interface (docs/teaching.md).
+present: $(STAMP)
+	$(PY) -m rnnbook.lab present $(NB)
 
 # Restore one notebook of your workspace to the original, e.g. `make restore NB=02`.
 restore:

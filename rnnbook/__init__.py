@@ -66,5 +66,5 @@ os.environ.setdefault("MKL_CBWR", "AVX2,STRICT")
 
 from rnnbook.setup import setup_notebook  # noqa: E402
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the same as pyproject.toml's version (tests/test_present.py checks)
 __all__ = ["setup_notebook", "__version__"]

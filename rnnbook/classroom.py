@@ -34,13 +34,10 @@ import json
 import re
 import sys
 import types
-from pathlib import Path
 
-from rnnbook import checks
-from rnnbook._validate import folder_outside
+from rnnbook import _validate, checks
+from rnnbook.lab import NOTEBOOKS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
 EXERCISE, CHECK = "exercise", "exercise-check"
 STUB = "raise NotImplementedError  # your code here"
 POINTS = 1
@@ -170,7 +167,7 @@ def make_course(out, names=None):
     an exercise. Each notebook is its own assignment, named after the notebook.
     """
     # outside the tracked tree, or in classroom/course/, which git ignores
-    out = folder_outside("out", out, ROOT, except_in=ROOT / "classroom" / "course")
+    out = _validate.folder_outside("out", out, ROOT, except_in=ROOT / "classroom" / "course")
     paths = sorted(NOTEBOOKS.glob("*.ipynb"))
     if names:
         paths = [p for p in paths if any(p.name.startswith(n) for n in names)]

@@ -1,6 +1,7 @@
 """The course's plot style and figures, one module per kind of figure.
 
-    style      palette (Okabe & Ito), STYLE, use_style(), figure helpers shared by the others
+    style      palette (Okabe & Ito), STYLE, use_style(), scale(), figure helpers shared by
+               the others
     diagrams   the RNN loop, its unrolled graph, the five architectures  (notebooks 02, 03)
     cell_diagrams  one LSTM / GRU step, one weight block highlighted     (notebook 05)
     heatmaps   hidden states and gates over time                         (notebook 05)
@@ -77,6 +78,7 @@ from rnnbook.plots.style import (
     GREY,
     OKABE_ITO,
     ORANGE,
+    PRESENT_SCALE,
     PURPLE,
     SKY,
     STYLE,
@@ -84,6 +86,7 @@ from rnnbook.plots.style import (
     YELLOW,
     closed_subplots,
     figure_and_axes,
+    scale,
     use_style,
 )
 from rnnbook.plots.window import (
@@ -97,11 +100,11 @@ from rnnbook.plots.window import (
 __all__ = [
     "ARCHITECTURES", "BLACK", "BLOCK_COLOUR", "BLUE", "CellArtists", "cell_axes", "cell_diagram",
     "cell_diagram_panels", "highlight", "DIM", "GATE_RANGE", "GATE_TITLE", "GREEN", "GREY",
-    "LOSS_METRICS", "NODE", "OKABE_ITO", "ORANGE", "PURPLE", "ROW", "ROW_COLOUR", "SKY",
-    "STYLE", "VERMILLION", "YELLOW", "Architecture", "Chain", "ClippedForLog",
+    "LOSS_METRICS", "NODE", "OKABE_ITO", "ORANGE", "PRESENT_SCALE", "PURPLE", "ROW",
+    "ROW_COLOUR", "SKY", "STYLE", "VERMILLION", "YELLOW", "Architecture", "Chain", "ClippedForLog",
     "WindowArtists", "architecture_diagram", "clip_for_log", "clipping_curves",
     "closed_subplots", "figure_and_axes", "gate_heatmaps", "gate_limits", "gradient_decay",
-    "gradient_decay_panels", "heatmap", "light_up", "rnn_graph", "sequence_window",
+    "gradient_decay_panels", "heatmap", "light_up", "rnn_graph", "scale", "sequence_window",
     "show_window", "state_heatmap", "steps_back", "training_curves", "unrolled_axes",
     "use_style", "window_axes", "window_errors",
     "accuracy_by_length", "alignment", "bidirectional_diagram",  # notebook 07

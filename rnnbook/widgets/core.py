@@ -11,6 +11,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from rnnbook import plots
+
 DPI = 72  # small figures render faster; the widgets show them at their pixel size
 
 # Milliseconds between Play frames. Each is well above the p95 of one update measured by
@@ -69,8 +71,11 @@ class Explorer(widgets.VBox):
 
 
 def new_figure(figsize):
-    """A Figure drawn off-screen by Agg, not known to pyplot (so it never leaks or shows)."""
-    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    """A Figure drawn off-screen by Agg, not known to pyplot (so it never leaks or shows).
+
+    Its dots per inch are DPI, times the plot style's scale (larger when presenting).
+    """
+    fig = Figure(figsize=figsize, dpi=DPI * plots.scale(), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 

@@ -12,10 +12,10 @@
 ``notebooks/``: for working on this suite itself.
 """
 
+import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnbook.lab import lab_command
+from rnnbook.lab import free_port, lab_command, write_presenter_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -93,12 +93,6 @@ class Lab:
             self.request(f"/api/sessions/{session['id']}", self.token, method="DELETE")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def throwaway_env(home):
     """The environment of a lab whose config, data, runtime and settings live under ``home``.
 
@@ -118,34 +112,39 @@ def throwaway_env(home):
 
 
 def wait_until_up(lab, process):
+    """Return once the server answers; raise (with its log) if it exits or stays silent."""
+    log = lab.log.read_text
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {process.returncode}:\n{lab.log.read_text()}")
+            raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{log()}")
         try:
             if lab.request("/api/status", lab.token)[0] == 200:
                 return
         except OSError:
             pass  # not listening yet
         time.sleep(0.2)
-    pytest.fail(f"JupyterLab did not answer in {STARTUP_TIMEOUT:.0f} s:\n{lab.log.read_text()}")
+    raise RuntimeError(f"JupyterLab did not answer in {STARTUP_TIMEOUT:.0f} s:\n{log()}")
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """A JupyterLab serving a temporary copy of the notebooks; stopped after the session."""
-    home = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def serving(notebooks, home, settings_dir=None, env=None):
+    """A JupyterLab serving a copy of the folder ``notebooks``, its state under ``home``.
+
+    settings_dir: a folder of JupyterLab user settings (presenter mode's); env: more variables
+    for the server and its kernels (``RNNBOOK_PRESENT``).
+    """
     root = home / "notebooks"
-    shutil.copytree(notebooks_dir(), root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     port, token = free_port(), os.urandom(24).hex()
     lab = Lab(f"http://127.0.0.1:{port}", token, root, home / "server.log")
-    argv = lab_command(root, port=port, token=token, open_browser=False) + [
-        "--ServerApp.port_retries=0",  # fail rather than move to a port we do not know
+    argv = lab_command(root, port=port, token=token, open_browser=False,
+                       settings_dir=settings_dir) + [
         "--LabApp.expose_app_in_browser=True",  # labdriver reads window.jupyterapp
     ]
     with open(lab.log, "w") as log:
-        process = subprocess.Popen(argv, env=throwaway_env(home), stdout=log,
-                                   stderr=subprocess.STDOUT, cwd=home)
+        process = subprocess.Popen(argv, env={**throwaway_env(home), **(env or {})},
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=home)
     try:
         wait_until_up(lab, process)
         yield lab
@@ -156,6 +155,23 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab serving a temporary copy of the notebooks; stopped after the session."""
+    with serving(notebooks_dir(), tmp_path_factory.mktemp("lab")) as lab:
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def presenter_lab(tmp_path_factory):
+    """A JupyterLab started as ``make present`` starts it: its settings, RNNBOOK_PRESENT=1."""
+    home = tmp_path_factory.mktemp("presenter")
+    settings = write_presenter_settings(home / "presenter")
+    with serving(notebooks_dir(), home, settings_dir=settings,
+                 env={"RNNBOOK_PRESENT": "1"}) as lab:
+        yield lab
 
 
 # --- the browser ------------------------------------------------------------------------------

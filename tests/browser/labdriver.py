@@ -501,3 +501,63 @@ def screenshot_widget(page, widget, path, margin=8, height=2400):
         page.screenshot(path=path, clip=clip, animations="disabled")
     finally:
         page.set_viewport_size(size)
+
+
+# --- reading a projector ----------------------------------------------------------------------
+
+_FONT_SIZES = f"""() => {{
+    // Rendered font sizes (px) of the first prose paragraph, line of code and widget label.
+    const px = selector => {{
+        const el = document.querySelector(`{NOTEBOOK} ${{selector}}`);
+        return el ? parseFloat(getComputedStyle(el).fontSize) : null;
+    }};
+    return {{
+        prose: px('.jp-MarkdownCell .jp-RenderedMarkdown p'),
+        code: px('.jp-CodeCell .jp-InputArea .cm-line'),
+        label: px('.jp-OutputArea-output .widget-label'),
+    }};
+}}"""
+
+
+def font_sizes(page):
+    """{"prose", "code", "label"}: the rendered font size (px) of each, as a learner sees it."""
+    return page.evaluate(_FONT_SIZES)
+
+
+_CUT_OFF = f"""async () => {{
+    // Each cell, scrolled into view (off-screen cells are not laid out), and the boxes in it
+    // whose content is cut off sideways: clipped or scrolled inside a box that hides its
+    // overflow, or reaching past the right edge of what the notebook panel shows.
+    // MathJax's copy of each formula for screen readers (mjx-assistive-mml) is clipped to
+    // nothing on screen, yet counts in scrollWidth: it is left out while measuring.
+    const hide = document.createElement('style');
+    hide.textContent = 'mjx-assistive-mml {{ display: none !important; }}';
+    document.head.appendChild(hide);
+    const found = [];
+    const inner = '.jp-OutputArea-output, .jp-RenderedMarkdown, .cm-scroller, .jupyter-widgets';
+    const panel = document.querySelector('{NOTEBOOK} .jp-WindowedPanel-outer');
+    const edge = panel.getBoundingClientRect().left + panel.clientWidth;
+    const cells = document.querySelectorAll('{NOTEBOOK} .jp-Cell');
+    for (const [i, cell] of cells.entries()) {{
+        cell.scrollIntoView({{block: 'start'}});
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        for (const el of [cell, ...cell.querySelectorAll(inner)]) {{
+            const wide = el.scrollWidth > el.clientWidth + 1;
+            const hides = getComputedStyle(el).overflowX !== 'visible';
+            const right = el.getBoundingClientRect().left + el.scrollWidth;
+            if ((wide && hides) || right > edge + 1) {{
+                const what = Array.from(el.classList).filter(c => c.startsWith('jp-')
+                    || c.startsWith('cm-') || c.startsWith('widget')).join('.');
+                found.push(`cell ${{i + 1}} ${{what}}: ${{el.scrollWidth}} px in `
+                           + `${{el.clientWidth}} px, ends at ${{Math.round(right)}} of ${{edge}}`);
+            }}
+        }}
+    }}
+    hide.remove();
+    return found;
+}}"""
+
+
+def cut_off(page):
+    """Every box in the notebook whose content is cut off sideways (see _CUT_OFF), in words."""
+    return page.evaluate(_CUT_OFF)

@@ -56,6 +56,60 @@ def test_notebook_runs_renders_and_responds(notebook, lab, page, shots, record_p
     record_property("browser", f"{notebook}: {describe(kinds, interactions, seconds)}")
 
 
+# Presenter mode (``make present``) on two notebooks, not every one: the unroll explorer
+# (slider, Play, numbers) and the gradient-decay animator (sliders, dropdown, toggle buttons).
+PRESENTED = ("02", "04")
+PROJECTOR = {"width": 1280, "height": 720}
+
+
+def one_notebook(lab, number):
+    matches = sorted(p.name for p in lab.root.glob(f"{number}_*.ipynb"))
+    assert len(matches) == 1, f"expected one notebook {number}_*.ipynb, found {matches}"
+    return matches[0]
+
+
+def px(sizes):
+    return "/".join(f"{sizes[k]:g}" for k in ("prose", "code", "label"))
+
+
+@pytest.mark.parametrize("number", PRESENTED)
+def test_presenter_mode_is_readable_on_a_projector(number, lab, presenter_lab, browser, shots,
+                                                   record_property):
+    """At 1,280 x 720: prose and widget labels 1.5 times as large as in `make lab`, every
+    widget drawn and responding, nothing wider than the screen. Also measured, not asserted:
+    the sizes once JupyterLab's own Presentation Mode is turned on (which presenter mode
+    does not do, as it makes them smaller)."""
+    name = one_notebook(lab, number)
+    sizes = {}
+    for mode, server in (("normal", lab), ("presenter", presenter_lab)):
+        context = browser.new_context(viewport=PROJECTOR)
+        page = context.new_page()
+        try:
+            run_notebook(page, server, name)
+            sizes[mode] = labdriver.font_sizes(page)
+            if mode == "presenter":
+                kinds = labdriver.check_rendered(page)
+                interactions = labdriver.interact_with_all(page)
+                assert_no_errors(page, "after using the widgets")
+                controls = sum(kinds[kind] for kind in labdriver.CONTROLS)
+                assert controls and len(interactions) == controls, \
+                    f"{controls} controls, {len(interactions)} used"
+                cut = labdriver.cut_off(page)
+                page.screenshot(path=shots / f"presenter-{number}.png")
+                page.evaluate("() => window.jupyterapp.commands.execute("
+                              "'application:toggle-presentation-mode')")
+                sizes["presentation mode"] = labdriver.font_sizes(page)
+        finally:
+            context.close()
+            server.shutdown_kernels()
+    record_property("browser", f"{name}: font px prose/code/widget label: "
+                    + ", ".join(f"{mode} {px(s)}" for mode, s in sizes.items()))
+    assert not cut, "cut off at 1,280 px:\n" + "\n".join(cut)
+    normal, presenter = sizes["normal"], sizes["presenter"]
+    for what in ("prose", "code", "label"):
+        assert normal[what] and presenter[what] >= 1.5 * normal[what], (what, sizes)
+
+
 def test_lab_refuses_requests_without_the_token(lab):
     assert lab.request("/api/contents")[0] == 403
     assert lab.request("/api/contents", token="not-the-token")[0] == 403
