@@ -10,7 +10,7 @@ import yaml
 
 from rnnbook import cells, checks, classroom
 
-EXERCISE_NOTEBOOKS = sorted(p for p in classroom.NOTEBOOKS.glob("0[1-5]*.ipynb"))
+EXERCISE_NOTEBOOKS = sorted(p for p in classroom.NOTEBOOKS.glob("0[1-7]*.ipynb"))
 
 
 def source(cell):
@@ -75,7 +75,7 @@ def test_checked_exercise_refuses_a_cell_that_is_not_one_checker_call():
 
 def test_make_course_writes_outside_the_tracked_tree_only(tmp_path):
     made = classroom.make_course(tmp_path, ["02"])
-    assert made == {"02_hidden_state_loop": ["rnn_step"]}
+    assert made == {"02_hidden_state_loop": ["rnn_step", "rnn_step_backward"]}
     assert (tmp_path / "source" / "02_hidden_state_loop" / "02_hidden_state_loop.ipynb").exists()
     with pytest.raises(ValueError, match="out: expected a folder outside"):
         classroom.make_course(classroom.ROOT / "notebooks", ["02"])
