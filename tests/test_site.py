@@ -223,3 +223,23 @@ def test_sampler_twin_is_a_table_of_prompts_and_temperatures_sampled_by_the_widg
         assert answer == widgets.sampler_html(widgets.sampler_state(settings, settings, sample))
     assert len({answer for *_, answer in rows}) == len(rows)
     assert box.values()["prompt"] == "class " and box.values()["temperature"] == 0.8
+
+
+def test_pages_built_in_two_processes_equal_those_built_one_after_the_other(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name, source in (("00_a.ipynb", "widgets.unroll_explorer(T=4)"),
+                         ("01_b.ipynb", "widgets.setup_check(w=0.5, T=3)")):
+        nb = notebook_with(source)
+        nb.cells[0].source = "from rnnbook import widgets"
+        nbformat.write(nb, folder / name)
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\nintro\n\n| 00 | [A](notebooks/00_a.ipynb) | a |\n"
+                      "| 01 | [B](notebooks/01_b.ipynb) | b |\n")
+    one = site.build(tmp_path / "one", folder, readme, log=lambda line: None)
+    two = site.build(tmp_path / "two", folder, readme, log=lambda line: None, jobs=2)
+    assert one == two == [("00_a.html", 1), ("01_b.html", 1)]
+    for page in ("00_a.html", "01_b.html", "index.html"):
+        assert (tmp_path / "one" / page).read_text() == (tmp_path / "two" / page).read_text()
+    with pytest.raises(ValueError, match="jobs: expected a positive int"):
+        site.build(tmp_path / "three", folder, readme, jobs=0)
