@@ -18,6 +18,7 @@ is left without a twin.
 
 import base64
 import html
+import itertools
 import json
 import re
 from typing import NamedTuple
@@ -144,6 +145,62 @@ def sweeps(*twins):
     return lambda explorer: "".join(twin(explorer) for twin in twins)
 
 
+def sweep_each(choice, name, title, interval_key=None, max_frames=MAX_FRAMES):
+    """One animation over control ``name`` for each option of control ``choice`` (a menu).
+
+    E.g. a widget with an input menu and a step slider whose range follows the input: each
+    input gets its own animation over its steps. The menu is left as it was.
+    """
+
+    def twin(explorer):
+        menu = explorer.controls[choice]
+        start = menu.value
+        label = getattr(menu, "description", "") or choice
+        parts = []
+        for option in control_values(menu):
+            menu.value = option
+            parts.append(sweep(name, f"{title} ({label}: {option!r})", interval_key,
+                               max_frames)(explorer))
+        menu.value = start
+        return "".join(parts)
+
+    return twin
+
+
+def setting_table(title, grid, press=None, what="the answer the widget shows"):
+    """A twin of a widget that answers typed text on request: a table of every combination of
+    the values in ``grid`` ({control name: [values]}), each set in the widget's controls (and
+    the button ``explorer.<press>`` pressed, if given), with the HTML the widget then shows.
+    """
+    names = list(grid)
+
+    def twin(explorer):
+        for name in names:
+            v.name_of("grid", name, explorer.controls)
+        start = explorer.values()
+        rows = []
+        for combination in itertools.product(*(grid[name] for name in names)):
+            for name, value in zip(names, combination, strict=True):
+                explorer.controls[name].value = value
+            if press:
+                getattr(explorer, press).click()
+            cells = "".join(f"<td><code>{html.escape(repr(value))}</code></td>"
+                            for value in combination)
+            rows.append(f"<tr>{cells}<td>{explorer.text.value}</td></tr>")
+        for name, value in start.items():  # leave the widget as it was
+            explorer.controls[name].value = value
+        labels = [getattr(explorer.controls[name], "description", "") or name
+                  for name in names]
+        head = "".join(f"<th>{html.escape(label)}</th>" for label in labels)
+        return (f"<figure class='rnnbook-twin-table'><figcaption><b>{html.escape(title)}</b>"
+                f": each combination of {html.escape(', '.join(labels))} set in the widget"
+                f"{' and ' + html.escape(press.replace('_', ' ')) + ' pressed' if press else ''}"
+                f", and {html.escape(what)}. {LIVE_NOTE}</figcaption><table><thead><tr>{head}"
+                f"<th>answer</th></tr></thead><tbody>{''.join(rows)}</tbody></table></figure>")
+
+    return twin
+
+
 def example_table(title):
     """A twin of a live model box: its examples, each typed in, and the answer it shows."""
 
@@ -180,6 +237,10 @@ def picture_table(title):
     return twin
 
 
+# The sampler's twin: each prompt at each temperature (notebook 06 samples "class ").
+SAMPLER_PROMPTS = ("class ", "def ", "    for ", "import ")
+SAMPLER_TEMPERATURES = (0.2, 0.8, 1.5)
+
 TWINS = {
     "setup_check": sweep("t", "Setup check: the one-unit RNN's state h_t at each step",
                          "unroll"),
@@ -196,6 +257,14 @@ TWINS = {
               "gradient")),
     "gate_inspector": sweep("t", "Gate inspector: every LSTM and GRU gate up to step t",
                             "gates"),
+    "sampler_box": setting_table(
+        "Sampler", {"prompt": SAMPLER_PROMPTS, "temperature": SAMPLER_TEMPERATURES},
+        press="generate_button", what="the text the trained model then generated (its "
+        "other controls as the notebook set them: the same seed, so the same text each build)"),
+    "unit_explorer": sweep(
+        "feature", "Unit explorer: the test text coloured by each feature's best unit"),
+    "attention_explorer": sweep_each(
+        "example", "t", "Attention explorer: where each decoder step attends", "attention"),
 }
 
 

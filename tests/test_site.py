@@ -2,6 +2,7 @@
 of twins, and twins' frames equal to what the widget computes. The built site itself is
 tested in a browser by tests/browser/test_static_site.py."""
 
+import html
 import json
 import re
 
@@ -9,9 +10,10 @@ import ipywidgets
 import nbformat
 import numpy as np
 import pytest
+import torch
 from matplotlib.figure import Figure
 
-from rnnbook import gradients, site, twins, widgets
+from rnnbook import charlm, data, gradients, models, probe, site, twins, widgets
 from rnnbook.site import ROOT
 
 
@@ -54,12 +56,12 @@ def notebook_with(source):
 
 
 def test_widget_cell_without_a_twin_fails_the_build_naming_it():
-    nb = notebook_with("widgets.attention_explorer(T=5)")
-    with pytest.raises(SystemExit, match=r"07_x.ipynb, cell 1: calls "
-                       r"widgets.attention_explorer\(...\), which has no kernel-free twin"):
-        site.widget_cells(nb, "07_x.ipynb")
-    registry = {**twins.TWINS, "attention_explorer": twins.sweep("t", "Attention")}
-    assert site.widget_cells(nb, "07_x.ipynb", registry) == [(1, "attention_explorer")]
+    nb = notebook_with("widgets.new_explorer(T=5)")
+    with pytest.raises(SystemExit, match=r"08_x.ipynb, cell 1: calls "
+                       r"widgets.new_explorer\(...\), which has no kernel-free twin"):
+        site.widget_cells(nb, "08_x.ipynb")
+    registry = {**twins.TWINS, "new_explorer": twins.sweep("t", "New")}
+    assert site.widget_cells(nb, "08_x.ipynb", registry) == [(1, "new_explorer")]
 
 
 def test_every_widget_cell_of_the_course_has_a_twin():
@@ -159,3 +161,85 @@ def test_each_figure_output_gets_the_text_read_from_its_figure_else_its_code_lin
     site.describe_figures(nb, {0: ["Figure: Gradient norm"]})
     assert nb.cells[0].outputs[0].metadata["rnnbook_alt"] == "Figure: Gradient norm"
     assert nb.cells[1].outputs[0].metadata["rnnbook_alt"] == "Figure drawn by the code: fig"
+
+
+def player_frames(page):
+    """[(JSON frames of each player)] in a twin's HTML."""
+    return [json.loads(data) for data in re.findall(
+        r"<script type='application/json' class='rnnbook-twin-data'>(.*?)</script>", page, re.S)]
+
+
+def test_attention_twin_plays_every_step_of_each_input_as_the_widget_draws_it():
+    ds = data.copying(max_len=8, n_train=50, n_per_length=2)
+    model = models.AttentionSeq2Seq(ds.n_in, ds.n_out, hidden_size=8, embed=4, seed=0)
+    explorer = widgets.attention_explorer(model, ds, ["abcdef", "ab"])
+    page = twins.TWINS["attention_explorer"](explorer)
+    players = player_frames(page)
+    assert len(players) == 2 and "(input: 'abcdef')" in page and "(input: 'ab')" in page
+    for example, frames in zip(["abcdef", "ab"], players, strict=True):
+        run = explorer.runs[example]
+        assert [f["value"] for f in frames] == [str(t) for t in range(1, len(run.output) + 1)]
+        for t in (1, len(run.output)):
+            explorer.controls["example"].value = example
+            explorer.controls["t"].value = t
+            assert frames[t - 1]["text"] == widgets.step_html(run, widgets.decoder_step(run, t))
+            assert frames[t - 1]["img"] == twins.data_uri(explorer.image.value)
+            assert f"input: '{example}'" in frames[t - 1]["alt"]
+        assert frames[0]["img"] != frames[-1]["img"]
+    assert explorer.controls["example"].value == "ab"  # (moved by this test, not the twin)
+
+
+def test_unit_twin_shows_each_features_best_unit_on_the_passage():
+    rng = np.random.default_rng(0)
+    text = "def f(x):\n    return x  # y\n" * 40
+    activations = rng.normal(size=(len(text), 12))
+    r = rng.uniform(-1, 1, size=(5, 12))
+    explorer = widgets.unit_explorer(text, activations, r, feature="in_string", width=100)
+    [frames] = player_frames(twins.TWINS["unit_explorer"](explorer))
+    assert [f["value"] for f in frames] == list(probe.FEATURES)
+    best = {b.feature: b.unit for b in probe.best_units(r)}
+    for frame in frames:
+        view = widgets.unit_view(text, activations, r, frame["value"], best[frame["value"]], 0,
+                                 100)
+        assert frame["text"] == widgets.unit_html(view)
+    assert explorer.state.feature == "in_string"  # left as it was
+
+
+def test_sampler_twin_is_a_table_of_prompts_and_temperatures_sampled_by_the_widget():
+    torch.set_num_threads(1)
+    corpus = charlm.load_corpus()
+    model = charlm.CharModel(corpus.vocab.size, hidden_size=16, embed_size=8, seed=0)
+    box = widgets.sampler_box(model, corpus.vocab, prompt="class ", length=40, seed=3)
+    page = twins.TWINS["sampler_box"](box)
+    rows = re.findall(r"<tr><td><code>(.*?)</code></td><td><code>(.*?)</code></td>"
+                      r"<td>(.*?)</td></tr>", page, re.S)
+    assert len(rows) == len(twins.SAMPLER_PROMPTS) * len(twins.SAMPLER_TEMPERATURES)
+    for (prompt, temperature, answer), (p, t) in zip(rows, [
+            (p, t) for p in twins.SAMPLER_PROMPTS for t in twins.SAMPLER_TEMPERATURES],
+            strict=True):
+        assert (prompt, temperature) == (html.escape(repr(p)), repr(t))
+        settings = widgets.SamplerSettings(p, t, 0, 40, 3)
+        sample = charlm.sample(model, corpus.vocab, p, 40, t, seed=3)
+        assert answer == widgets.sampler_html(widgets.sampler_state(settings, settings, sample))
+    assert len({answer for *_, answer in rows}) == len(rows)
+    assert box.values()["prompt"] == "class " and box.values()["temperature"] == 0.8
+
+
+def test_pages_built_in_two_processes_equal_those_built_one_after_the_other(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name, source in (("00_a.ipynb", "widgets.unroll_explorer(T=4)"),
+                         ("01_b.ipynb", "widgets.setup_check(w=0.5, T=3)")):
+        nb = notebook_with(source)
+        nb.cells[0].source = "from rnnbook import widgets"
+        nbformat.write(nb, folder / name)
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\nintro\n\n| 00 | [A](notebooks/00_a.ipynb) | a |\n"
+                      "| 01 | [B](notebooks/01_b.ipynb) | b |\n")
+    one = site.build(tmp_path / "one", folder, readme, log=lambda line: None)
+    two = site.build(tmp_path / "two", folder, readme, log=lambda line: None, jobs=2)
+    assert one == two == [("00_a.html", 1), ("01_b.html", 1)]
+    for page in ("00_a.html", "01_b.html", "index.html"):
+        assert (tmp_path / "one" / page).read_text() == (tmp_path / "two" / page).read_text()
+    with pytest.raises(ValueError, match="jobs: expected a positive int"):
+        site.build(tmp_path / "three", folder, readme, jobs=0)
