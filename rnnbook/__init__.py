@@ -20,9 +20,9 @@ Modules, split by job, in the order the data flows (the notebooks import them; n
 copied into a notebook). Trained examples:
 
     containers  Vocab, Batch, Split, Dataset: what a dataset holds and a model reads   01, 03-05
-    data        synthetic datasets, generated from a seed (nothing is downloaded)      01, 03-05
-    models      small PyTorch models for the five architectures and the baselines      01, 03-06
-    train       one training loop for every model, scores, prediction helpers          01, 03-05
+    data        synthetic datasets, generated from a seed (nothing is downloaded)   01, 03-05, 07
+    models      small PyTorch models for the five architectures and the baselines   01, 03-07
+    train       one training loop for every model, scores, prediction helpers       01, 03-07
 
 The numpy cells, from scratch, and what flows back through them:
 
@@ -40,17 +40,18 @@ The capstone, a character language model on real Python source:
 
 Showing and exercising (these read the modules above; none of those reads these):
 
-    plots       the course's plot style and figures                                     01-06
-    widgets     the interactive widgets (builders that return a widget, never display)  00-06
-    checks      exercise checkers, hints and solutions (solutions: the reference code)  00-06
+    plots       the course's plot style and figures                                     01-07
+    widgets     the interactive widgets (builders that return a widget, never display)  00-07
+    checks      exercise checkers, hints and solutions (solutions: the reference code)  00-07
 
 Around the notebooks:
 
-    setup       ``setup_notebook``: the first cell of every notebook (seeds, one thread)  00-06
+    setup       ``setup_notebook``: the first cell of every notebook (seeds, one thread)  00-07
     notebooks   runs a notebook in place, deterministically (``make notebooks``)
-    lab         opens the course in JupyterLab (``make lab``)
+    lab         opens the course in JupyterLab (``make lab``, ``make present``)
     twins       kernel-free twins of the widgets: recordings, for the static site
     site        the course as an offline static site (``make site``)
+    classroom   the course as an nbgrader source course (``make assignment``; docs/classroom.md)
     _validate   the argument checks every public function makes at its boundary
 """
 
