@@ -405,7 +405,7 @@ def count_parameters(model):
 from rnnbook import attention  # noqa: E402  (this section's own import, kept with it)
 
 
-class DeepTagger(_Model):
+class DeepTagger(Model):
     """Synced many-to-many with ``layers`` stacked recurrent layers, one or both directions.
 
     The sequences are packed, so the backward direction starts at each sentence's own last
@@ -443,7 +443,7 @@ class DeepTagger(_Model):
         return self.head(hs)  # (T, B, n_out)
 
 
-class AttentionSeq2Seq(_Model):
+class AttentionSeq2Seq(Model):
     """Encoder-decoder whose decoder attends over every encoder state (notebook 07).
 
     The encoder reads the input; its final state starts the decoder, as in :class:`Seq2Seq`.
