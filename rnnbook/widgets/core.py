@@ -136,6 +136,7 @@ def play_for(slider, interval):
     """
     play = widgets.Play(value=slider.value, min=slider.min, max=slider.max, step=1,
                         interval=interval, description="Play")
+    play.add_class(f"rnnbook-play-{interval}ms")  # its rate, read by benchmarks/browser_latency
     widgets.jslink((play, "value"), (slider, "value"))
     widgets.dlink((slider, "min"), (play, "min"))
     widgets.dlink((slider, "max"), (play, "max"))

@@ -12,6 +12,7 @@
 ``notebooks/``: for working on this suite itself.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -131,12 +132,14 @@ def wait_until_up(lab, process):
     pytest.fail(f"JupyterLab did not answer in {STARTUP_TIMEOUT:.0f} s:\n{lab.log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """A JupyterLab serving a temporary copy of the notebooks; stopped after the session."""
-    home = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def running_lab(home, notebooks):
+    """A JupyterLab serving a copy of the folder ``notebooks`` under ``home``; stopped on exit.
+
+    Also used outside pytest, by benchmarks/browser_latency.py.
+    """
     root = home / "notebooks"
-    shutil.copytree(notebooks_dir(), root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     port, token = free_port(), os.urandom(24).hex()
     lab = Lab(f"http://127.0.0.1:{port}", token, root, home / "server.log")
     argv = lab_command(root, port=port, token=token, open_browser=False) + [
@@ -156,6 +159,13 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab serving a temporary copy of the notebooks; stopped after the session."""
+    with running_lab(tmp_path_factory.mktemp("lab"), notebooks_dir()) as lab:
+        yield lab
 
 
 # --- the browser ------------------------------------------------------------------------------
