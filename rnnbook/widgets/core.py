@@ -3,13 +3,15 @@ and the HTML tables of numbers under the figures (see the package docstring).
 """
 
 import html
-import io
+import struct
+import zlib
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+
+from rnnbook import _validate
 
 DPI = 72  # small figures render faster; the widgets show them at their pixel size
 
@@ -122,10 +124,26 @@ class Blit:
 
 
 def png_bytes(pixels):
-    """PNG bytes of a (height, width, 3) or (height, width) uint8 array."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    """PNG bytes of a (height, width, 3) or (height, width) uint8 array.
+
+    Written here rather than by PIL: PIL tries five row filters on every row, which costs
+    three quarters of its encoding time; the course's flat-coloured figures compress about as
+    well without them (filter 0 on every row, zlib level 1), in a quarter of the time.
+    """
+    pixels = _validate.uint8_image("pixels", pixels)
+    height, width = pixels.shape[:2]
+    rows = np.zeros((height, 1 + pixels[0].size), np.uint8)  # each row: filter byte 0, pixels
+    rows[:, 1:] = pixels.reshape(height, -1)
+    colour_type = 2 if pixels.ndim == 3 else 0  # RGB or grey, 8 bits a channel
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return b"".join([b"\x89PNG\r\n\x1a\n", _png_chunk(b"IHDR", header),
+                     _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+                     _png_chunk(b"IEND", b"")])
+
+
+def _png_chunk(kind, data):
+    """One PNG chunk: length, type, data, CRC of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def play_for(slider, interval):
