@@ -198,7 +198,9 @@ def play_rate(page, control, box, seconds):
         button.click()
     frames = [t for t in (seen["swaps"] if seen["hasImage"] else seen["others"])
               if t - seen["t0"] <= 1000 * seconds]
-    # Count from the first frame: the rate over whole intervals while it plays.
+    # From the second frame on: a Play at its end first jumps back to its start (one more
+    # frame at once), and the rate over whole intervals is what a learner watches.
+    frames = frames[1:]
     if len(frames) < 2:
         return 0.0, (1000 / interval if interval else None)
     fps = (len(frames) - 1) / ((frames[-1] - frames[0]) / 1000)
@@ -219,9 +221,9 @@ def measure_notebook(browser, lab, name, moves, play_seconds):
         labdriver.check_rendered(page)  # scrolls each widget into view: all are on the page
         controls = page.locator(labdriver.CONTROL_SELECTOR)
         print(f"  {name}: {controls.count()} controls", file=sys.stderr, flush=True)
-        if os.environ.get("DEBUG_SHOT"):
-            labdriver.screenshot_notebook(page, Path(os.environ["DEBUG_SHOT"]))
-            print(labdriver.errors(page), file=sys.stderr)
+        errors = labdriver.errors(page)
+        if errors:
+            raise labdriver.BrowserCheckError(f"{name}: errors shown after Run All: {errors}")
         for i in range(controls.count()):
             control = controls.nth(i)
             if not labdriver.on_screen(control):

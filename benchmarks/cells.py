@@ -4,8 +4,8 @@ For each cell (rnn, lstm, gru) and dtype (float64, float32) at T=50, B=32, D=H=6
 numpy ``unroll`` + ``unroll_backward`` against ``nn.RNN``/``nn.LSTM``/``nn.GRU`` forward +
 ``backward()`` on the same weights and inputs. Runs alternate (numpy, torch, numpy, ...) so
 that a change in machine load hits both alike; the median of each is reported. Goal: a
-numpy/torch ratio of at most 1.0 in every row (issue 17). Both use one thread (torch does in the notebooks,
-see ``rnnbook.setup_notebook``) unless OPENBLAS_NUM_THREADS says otherwise.
+numpy/torch ratio of at most 1.0 in every row (issue 17). Both use one thread (torch does in
+the notebooks, see ``rnnbook.setup_notebook``) unless OPENBLAS_NUM_THREADS says otherwise.
 
     .venv/bin/python benchmarks/cells.py [--repeats N]
 

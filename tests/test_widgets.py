@@ -475,6 +475,30 @@ def test_blitted_frames_match_a_full_draw(build, control, values):
         np.testing.assert_array_equal(pixels(explorer.image.value), full_render(explorer.figure))
 
 
+@pytest.mark.parametrize("build, control, values", [
+    (widgets.unroll_explorer, "t", [4, 2, 4, 6, 2]),
+    (widgets.gate_inspector, "t", [15, 3, 15]),
+])
+def test_a_frame_shown_again_is_the_frame_drawn_for_it(build, control, values):
+    """Blit keeps each step's frame: showing a step again sends the same, exact picture."""
+    explorer = build()
+    for value in values:
+        explorer.controls[control].value = value
+        np.testing.assert_array_equal(pixels(explorer.image.value), full_render(explorer.figure))
+
+
+def test_blit_draws_a_keyed_frame_once_and_forgets_frames_on_redraw():
+    figure = widgets.new_figure((2, 1))
+    line, = figure.subplots().plot([0, 1], [0, 0])
+    widgets.freeze_layout(figure)
+    blit = widgets.Blit(figure, [line])
+    first = blit.render(key=0)
+    line.set_ydata([0, 1])  # a change the key does not name: the kept frame is shown
+    assert blit.render(key=0) is first and blit.render() != first
+    blit.redraw()
+    assert blit.render(key=0) != first
+
+
 # --------------------------------------------------------------------------- sequence window
 
 @pytest.fixture

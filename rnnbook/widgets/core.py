@@ -19,6 +19,8 @@ DPI = 72  # small figures render faster; the widgets show them at their pixel si
 # benchmarks/widgets.py on a 2-core CPU shared with other jobs (worst runs seen: unroll
 # 11 ms, gradient steps back 7 ms, gates 57 ms), so that frames never queue. The unroll
 # explorer plays slowly enough to read its numbers; the others take a few seconds a run.
+MAX_FRAMES = 256  # PNG frames a Blit keeps (each some 10-40 kB)
+
 PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200, "window": 200}
 
 
@@ -107,15 +109,32 @@ class Blit:
         self.artists = sorted([*artists, *covers], key=lambda a: a.get_zorder())  # as drawn
         for artist in self.artists:
             artist.set_animated(True)  # left out of the full draw
+        self.frames = {}  # key -> PNG bytes, see render
         self.redraw()
 
     def redraw(self):
         """Draw the background again: call it after anything but ``artists`` has changed."""
         self.figure.canvas.draw()
         self.background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        self.frames.clear()
 
-    def render(self):
-        """PNG bytes of the background with the artists drawn as they are now."""
+    def render(self, key=None):
+        """PNG bytes of the background with the artists drawn as they are now.
+
+        key: what the artists' looks are a function of (e.g. the step t), or None. A frame
+        with a key is drawn once and kept (the last MAX_FRAMES): Play and a slider moved back
+        and forth show frames already drawn, which costs nothing. ``redraw`` forgets them.
+        """
+        if key is not None and key in self.frames:
+            return self.frames[key]
+        png = self._render()
+        if key is not None:
+            if len(self.frames) >= MAX_FRAMES:
+                del self.frames[next(iter(self.frames))]  # the oldest
+            self.frames[key] = png
+        return png
+
+    def _render(self):
         canvas = self.figure.canvas
         canvas.restore_region(self.background)
         for artist in self.artists:
