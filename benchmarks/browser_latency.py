@@ -282,7 +282,7 @@ def main():
 
     path = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else "chromium"
     load_before = os.getloadavg()
-    rows = []
+    rows, failed = [], []
     with tempfile.TemporaryDirectory(prefix="rnnbook-latency-") as home:
         with conftest.running_lab(Path(home), conftest.notebooks_dir()) as lab, \
                 sync_playwright() as playwright:
@@ -290,7 +290,11 @@ def main():
                                                  args=conftest.CHROMIUM_ARGS)
             try:
                 for name in notebooks:
-                    rows += measure_notebook(browser, lab, name, args.moves, args.play_seconds)
+                    try:
+                        rows += measure_notebook(browser, lab, name, args.moves,
+                                                 args.play_seconds)
+                    except labdriver.BrowserCheckError as exc:  # the others still count
+                        failed.append(f"{name}: not measured: {exc}")
             finally:
                 browser.close()
     load_after = os.getloadavg()
@@ -299,6 +303,8 @@ def main():
           f"({os.cpu_count()} CPUs); goal: median <= 50 ms, p95 <= 100 ms, "
           f"Play >= 90% of its nominal fps")
     print_tables(rows, args.moves)
+    for line in failed:
+        print(f"\n{line}")
 
 
 if __name__ == "__main__":
