@@ -378,3 +378,12 @@ def int_array(name, value, size, low, high):
     if array.size and (array.min() < low or array.max() > high):
         raise ValueError(f"{name}: expected values in {low} .. {high}, got {array.tolist()}")
     return array
+
+
+def uint8_image(name, value):
+    """Return ``value``, a uint8 picture (h, w, 3) or (h, w), as an ndarray, or raise."""
+    value = np.asarray(value)
+    if value.dtype != np.uint8 or value.ndim not in (2, 3) or value.shape[2:] not in ((), (3,)):
+        raise ValueError(f"{name}: expected a uint8 array (h, w, 3) or (h, w), "
+                         f"got {value.dtype} {value.shape}")
+    return value

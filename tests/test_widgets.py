@@ -439,6 +439,51 @@ def full_render(figure):
     return picture
 
 
+@pytest.mark.parametrize("shape", [(7, 5, 3), (6, 9)])
+def test_png_bytes_round_trip_exactly(shape):
+    picture = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)
+    png = widgets.png_bytes(picture)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    np.testing.assert_array_equal(pixels(png), picture)
+    # A view, as Blit hands it the RGB channels of the RGBA canvas, encodes the same.
+    rgba = np.dstack([picture, picture[..., :1]]) if picture.ndim == 3 else None
+    if rgba is not None:
+        assert widgets.png_bytes(rgba[..., :3]) == png
+
+
+def test_png_bytes_refuses_what_is_not_a_uint8_picture():
+    with pytest.raises(ValueError, match=r"pixels: expected a uint8 array \(h, w, 3\)"):
+        widgets.png_bytes(np.zeros((4, 4, 3)))
+    with pytest.raises(ValueError, match=r"got uint8 \(4, 4, 4\)"):
+        widgets.png_bytes(np.zeros((4, 4, 4), np.uint8))
+
+
+def test_flat_figures_compress_well():
+    """Without PIL's row filters, a figure still compresses ~20x (what a class's network sees)."""
+    explorer = widgets.unroll_explorer()
+    width, height = explorer.figure.canvas.get_width_height()
+    assert len(explorer.image.value) < width * height * 3 / 10
+
+
+def test_a_control_that_leaves_the_picture_unchanged_sends_no_picture():
+    figure = widgets.new_figure((2, 1))
+    line, = figure.subplots().plot([0, 1], [0, 0])
+    widgets.freeze_layout(figure)  # as every widget does: a re-solved layout moves pixels
+    controls = {"a": ipywidgets.IntSlider(value=0, max=3), "b": ipywidgets.IntSlider(max=3)}
+
+    def show(explorer, a):
+        line.set_ydata([0, a])
+        explorer.image.value = widgets.render_png(figure)
+
+    explorer = widgets.Explorer(list(controls.values()), controls, lambda a, b: a, show, figure)
+    sent = []
+    explorer.image.observe(lambda change: sent.append(change), names="value")
+    controls["b"].value = 2  # the same state, the same picture: no message to the browser
+    assert sent == []
+    controls["a"].value = 1
+    assert len(sent) == 1
+
+
 @pytest.mark.parametrize("build, control, values", [
     (widgets.unroll_explorer, "t", [4, 2, 6]),
     (widgets.gate_inspector, "t", [15, 3, 20]),
@@ -454,6 +499,30 @@ def test_blitted_frames_match_a_full_draw(build, control, values):
     for value in values:
         explorer.controls[control].value = value
         np.testing.assert_array_equal(pixels(explorer.image.value), full_render(explorer.figure))
+
+
+@pytest.mark.parametrize("build, control, values", [
+    (widgets.unroll_explorer, "t", [4, 2, 4, 6, 2]),
+    (widgets.gate_inspector, "t", [15, 3, 15]),
+])
+def test_a_frame_shown_again_is_the_frame_drawn_for_it(build, control, values):
+    """Blit keeps each step's frame: showing a step again sends the same, exact picture."""
+    explorer = build()
+    for value in values:
+        explorer.controls[control].value = value
+        np.testing.assert_array_equal(pixels(explorer.image.value), full_render(explorer.figure))
+
+
+def test_blit_draws_a_keyed_frame_once_and_forgets_frames_on_redraw():
+    figure = widgets.new_figure((2, 1))
+    line, = figure.subplots().plot([0, 1], [0, 0])
+    widgets.freeze_layout(figure)
+    blit = widgets.Blit(figure, [line])
+    first = blit.render(key=0)
+    line.set_ydata([0, 1])  # a change the key does not name: the kept frame is shown
+    assert blit.render(key=0) is first and blit.render() != first
+    blit.redraw()
+    assert blit.render(key=0) != first
 
 
 # --------------------------------------------------------------------------- sequence window

@@ -141,7 +141,7 @@ def gate_inspector(T=20, input_size=3, hidden_size=6, seed=0, weight_scale=3.0, 
             image.set_data(np.ma.masked_array(values, mask=later))
         for cursor in cursors:
             cursor.set_xdata([step.t, step.t])
-        explorer.image.value = blit.render()
+        explorer.image.value = blit.render(key=step.t)
         explorer.text.value = gate_table(step)
 
     # Start on the whole sequence, so every gate's story is visible at once; Play replays it.

@@ -86,7 +86,7 @@ def unroll_explorer(T=6, input_size=3, hidden_size=4, output_size=2, seed=0):
 
     def show(explorer, step):
         plots.light_up(chain, step.t)
-        explorer.image.value = blit.render()
+        explorer.image.value = blit.render(key=step.t)
         explorer.text.value = unroll_table(step)
 
     slider = widgets.IntSlider(value=1, min=1, max=T, description="step t")

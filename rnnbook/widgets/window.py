@@ -60,7 +60,7 @@ def sequence_window_explorer(series, predictors, width=6):
         plots.show_window(artists, guess.start, guess.seen, guess.prediction)
         cursor.set_data([guess.width], [guess.mse])
         controls["seed"].disabled = not guess.shuffled
-        explorer.image.value = blit.render()
+        explorer.image.value = blit.render(key=tuple(explorer.values().values()))
         explorer.text.value = sequence_window_table(guess, errors)
 
     controls = {
