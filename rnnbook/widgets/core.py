@@ -11,9 +11,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from rnnbook import _validate
-
-from rnnbook import plots
+from rnnbook import _validate, plots
 
 DPI = 72  # small figures render faster; the widgets show them at their pixel size
 
