@@ -19,7 +19,7 @@ DPI = 72  # small figures render faster; the widgets show them at their pixel si
 # benchmarks/widgets.py on a 2-core CPU shared with other jobs (worst runs seen: unroll
 # 11 ms, gradient steps back 7 ms, gates 57 ms), so that frames never queue. The unroll
 # explorer plays slowly enough to read its numbers; the others take a few seconds a run.
-MAX_FRAMES = 256  # PNG frames a Blit keeps (each some 10-40 kB)
+KEPT_FRAMES = 256  # PNG frames a Blit keeps (each some 10-40 kB)
 
 # attention (notebook 07): slow enough to follow the outlined row; one blitted update p95 69 ms
 # (an input change redraws all, ~300 ms, but Play never changes the input).
@@ -128,14 +128,14 @@ class Blit:
         """PNG bytes of the background with the artists drawn as they are now.
 
         key: what the artists' looks are a function of (e.g. the step t), or None. A frame
-        with a key is drawn once and kept (the last MAX_FRAMES): Play and a slider moved back
+        with a key is drawn once and kept (the last KEPT_FRAMES): Play and a slider moved back
         and forth show frames already drawn, which costs nothing. ``redraw`` forgets them.
         """
         if key is not None and key in self.frames:
             return self.frames[key]
         png = self._render()
         if key is not None:
-            if len(self.frames) >= MAX_FRAMES:
+            if len(self.frames) >= KEPT_FRAMES:
                 del self.frames[next(iter(self.frames))]  # the oldest
             self.frames[key] = png
         return png
