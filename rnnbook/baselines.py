@@ -345,6 +345,16 @@ class KneserNey:
         discount = n1 / (n1 + 2 * n2) if n1 else 0.5
         return counts, totals, types, discount
 
+    def unseen_fraction(self, ids, length):
+        """The fraction of the strings of ``length`` consecutive ids in ids (N,) (one at each
+        position) that never occur in the training text; length <= max_order."""
+        length = _validate.int_in_range("length", length, 1, self.max_order)
+        text = _as_text(ids, self.vocab_size, "ids")
+        grams = [text[i:i + length] for i in range(len(text) - length + 1)]
+        if not grams:
+            raise ValueError(f"ids: expected at least {length} ids, got {len(text)}")
+        return sum(gram not in self.raw[length] for gram in grams) / len(grams)
+
     def _check_order(self, order):
         return _validate.int_in_range("order", order, 1, self.max_order)
 

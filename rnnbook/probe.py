@@ -3,6 +3,7 @@
     labels = structure(source)           # per character: in a string? in a comment? depth...
     r = correlations(activations, features(labels))       # (F, U) Pearson r per unit
     best = best_units(r)                  # the unit that tracks each feature best
+    r2 = linear_probe(activations, features(labels))   # all units at once, held-out R^2
     table = loss_by_distance(losses, labels.bracket_distance, bins)    # where memory shows
 
 Labels come from Python's own tokenizer (``tokenize``), so they are exact, not guessed by
@@ -127,6 +128,34 @@ def correlations(activations, named_features):
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (f @ a) / (f_norm[:, None] * a_norm[None, :])
     return np.nan_to_num(r, nan=0.0)
+
+
+def linear_probe(activations, named_features, block=1000):
+    """How well a linear read-out of all units recovers each feature: {name: R^2}.
+
+    activations (N, U), named_features {name: (N,)}. The N characters are cut into blocks of
+    ``block`` consecutive characters; least squares (with a constant) from all U units is
+    fitted on the even blocks and scored on the odd ones: R^2 = 1 - (squared error) /
+    (squared deviation from the scored characters' mean). 1 is a perfect read-out, 0 no
+    better than guessing the mean, below 0 worse. Alternating blocks rather than two halves,
+    so that the fit and the score see the same mix of files (a half of a text can hold many
+    more strings or comments than the other half).
+    """
+    a = v.as_array("activations", activations, ndim=2).astype(np.float64)
+    N = len(a)
+    block = v.positive_int("block", block)
+    fit = (np.arange(N) // block) % 2 == 0
+    if fit.all() or fit.sum() < 2:
+        raise ValueError(f"block: {block} leaves no characters to fit or to score, N = {N}")
+    f = np.stack([v.as_array(f"named_features[{name!r}]", x, shape=(N,))
+                  for name, x in named_features.items()], axis=1)  # (N, F)
+    x = np.hstack([a, np.ones((N, 1))])
+    weights, *_ = np.linalg.lstsq(x[fit], f[fit], rcond=None)  # (U + 1, F)
+    error = ((x[~fit] @ weights - f[~fit]) ** 2).sum(0)
+    spread = ((f[~fit] - f[~fit].mean(0)) ** 2).sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2 = np.where(spread > 0, 1 - error / spread, 0.0)
+    return {name: float(r2[k]) for k, name in enumerate(named_features)}
 
 
 class Best(NamedTuple):

@@ -263,3 +263,12 @@ def test_context_pairs_put_the_held_out_pairs_in_the_test_set_only():
 def test_context_pairs_names_a_bad_argument():
     with pytest.raises(TypeError, match="words"):
         baselines.context_pairs("by the river")
+
+
+def test_unseen_fraction_counts_the_strings_never_seen_in_training():
+    model = baselines.KneserNey(np.array([0, 1, 2, 0, 1]), vocab_size=4, max_order=3)
+    # the pairs of [0, 1, 3, 2]: (0, 1) seen, (1, 3) and (3, 2) not
+    assert model.unseen_fraction(np.array([0, 1, 3, 2]), 2) == pytest.approx(2 / 3)
+    assert model.unseen_fraction(np.array([2, 0, 1]), 3) == 0.0
+    with pytest.raises(ValueError, match="length"):
+        model.unseen_fraction(np.array([0, 1]), 4)

@@ -224,6 +224,26 @@ def test_the_probe_finds_a_planted_unit():
     np.testing.assert_allclose(r[1, 17], np.corrcoef(feature, activations[:, 17])[0, 1])
 
 
+def test_the_linear_probe_reads_a_feature_spread_over_units():
+    rng = np.random.default_rng(0)
+    feature = rng.normal(size=4000)
+    activations = rng.normal(size=(4000, 30))
+    activations[:, :20] += 0.5 * feature[:, None]  # spread: no one unit is a good copy
+    named = {"spread": feature, "absent": rng.normal(size=4000), "constant": np.ones(4000)}
+    r2 = probe.linear_probe(activations, named)
+    assert np.abs(probe.correlations(activations, {"spread": feature})).max() < 0.5
+    assert r2["spread"] > 0.75 and abs(r2["absent"]) < 0.05 and r2["constant"] == 0.0
+    # Held out: fitted on the even blocks of 500 characters, scored on the odd ones.
+    fit = (np.arange(4000) // 500) % 2 == 0
+    x = np.hstack([activations, np.ones((4000, 1))])
+    w = np.linalg.lstsq(x[fit], feature[fit], rcond=None)[0]
+    pred, test = x[~fit] @ w, feature[~fit]
+    want = 1 - ((pred - test) ** 2).sum() / ((test - test.mean()) ** 2).sum()
+    np.testing.assert_allclose(probe.linear_probe(activations, named, block=500)["spread"], want)
+    with pytest.raises(ValueError, match="block"):
+        probe.linear_probe(activations, named, block=4000)
+
+
 def test_loss_by_distance():
     table = probe.loss_by_distance({"a": np.array([1.0, 2, 3, 4, 5]), "b": np.zeros(5)},
                                    np.array([-1, 1, 2, 5, 9]), [(1, 2), (3, 10), (11, 20)])
@@ -270,6 +290,8 @@ def test_unit_explorer_follows_the_feature_menu():
 def test_figures_draw(corpus):
     history = charlm.CharHistory(train_bpc=[6.0, 5.0, 4.0], eval_steps=[3], val_bpc=[4.5])
     assert plots.learning_curve(history, {"n-gram": 2.3}).axes
+    fig = plots.learning_curve(history, val_label="validation, first 10 chars")
+    assert "validation, first 10 chars" in [t.get_text() for t in fig.axes[0].get_legend().texts]
     fig = plots.coloured_text("ab\ncd", np.array([-1.0, 0, 1, 2, -2]))
     assert fig.axes[0].images[0].get_array().shape == (2, 3)
     np.testing.assert_allclose(plots.smooth(np.array([1.0, 3, 5]), 2), [1, 2, 4])

@@ -32,18 +32,20 @@ def smooth(values, width=25):
     return (sums[1:] - sums[lo]) / (np.arange(1, len(values) + 1) - lo)
 
 
-def learning_curve(history, lines=None, ax=None, title="Learning curve of the character LSTM"):
+def learning_curve(history, lines=None, ax=None, title="Learning curve of the character LSTM",
+                   val_label="validation"):
     """Bits per character against training steps: each batch's (smoothed), and validation's.
 
     history: a ``charlm.CharHistory``; lines: {label: bpc} drawn as horizontal references
-    (e.g. the best n-gram's validation score).
+    (e.g. the best n-gram's score on the same validation characters); val_label: the legend
+    of the validation points (say which text they score).
     """
     fig, ax = figure_and_axes(ax, (6.4, 3.6))
     steps = np.arange(1, len(history.train_bpc) + 1)
     ax.plot(steps, history.train_bpc, color=GREY, linewidth=0.8, label="training batch")
     ax.plot(steps, smooth(history.train_bpc), color=BLUE,
             label="training batch, mean of 25 steps")
-    ax.plot(history.eval_steps, history.val_bpc, "o-", color=ORANGE, label="validation")
+    ax.plot(history.eval_steps, history.val_bpc, "o-", color=ORANGE, label=val_label)
     for k, (label, bpc) in enumerate((lines or {}).items()):
         ax.axhline(bpc, color=BLACK, linestyle=("--", ":", "-.")[k % 3], linewidth=1.2,
                    label=label)
