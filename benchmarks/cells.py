@@ -12,7 +12,7 @@ the notebooks, see ``rnnbook.setup_notebook``) unless OPENBLAS_NUM_THREADS says 
 Takes about 7 s. Timings depend on the machine and its load; they are not tested.
 
 The float32 LSTM row misses the goal (about 2x): torch runs that one as a fused kernel, while
-numpy makes some 20 small calls per step forward and as many back. On the machine this was
+numpy makes some 20 small calls per step forward and 25 back. On the machine this was
 written on, the matrix products alone (contiguous operands) took 2.2-2.3 ms of torch's 3.1 ms.
 """
 
