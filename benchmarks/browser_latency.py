@@ -10,6 +10,9 @@ widget on the page:
   in a MutationObserver callback on the widget's box when the picture is swapped (the <img>'s
   src; for a widget without an image, the first change outside its controls). One move at a
   time: the next starts after the picture has come and the display has been quiet a moment.
+  Only the move is timed: a text box gets the focus before (then one key press edits it),
+  and a control that shows something new only after another one has moved (NEEDS: the
+  window's seed needs shuffle on; Generate needs new settings) has that one moved first.
 - Play: the Play button pressed for a few seconds; frames shown per second (picture swaps
   counted by the observer) against the nominal rate 1000 / interval (play_for puts the
   interval on the button as the class ``rnnbook-play-<ms>ms``).
@@ -18,12 +21,13 @@ Prints one table per widget: median, p95 and max ms per control; fps per Play. G
 17): median <= 50 ms and p95 <= 100 ms per control; fps >= 90% of the nominal rate.
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/browser_latency.py [NOTEBOOK ...]
-        [--moves N] [--play-seconds S]
+        [--moves N] [--play-seconds S] [--present]
 
-NOTEBOOK: file names or their number prefixes (02 04 05); default: every notebook. The
-kernels import the rnnbook that PYTHONPATH names (to compare two versions, run twice with
-PYTHONPATH pointing at each). Timings depend on the machine and its load (printed); they
-are not tested.
+NOTEBOOK: file names or their number prefixes (02 04 05); default: every notebook.
+--present: JupyterLab as ``make present`` starts it (its settings, RNNBOOK_PRESENT=1: figures
+1.5 times larger). The kernels import the rnnbook that PYTHONPATH names (to compare two
+versions, run twice with PYTHONPATH pointing at each). Timings depend on the machine and its
+load (printed); they are not tested.
 """
 
 import argparse
@@ -34,6 +38,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from rnnbook.lab import write_presenter_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
@@ -102,11 +108,25 @@ _LABEL = """el => {
 }"""
 
 
+_KIND = "(el, kinds) => Object.keys(kinds).find(k => el.matches(kinds[k]))"
+
+# Controls that show something new only after another control of their widget has moved:
+# (widget, control's label) -> (the other's label, moved "once" before the control's moves or
+# before "each" move). The window's seed is disabled until shuffle is on; the sampler's same
+# settings always give the same sample, so Generate is timed after a new seed.
+NEEDS = {
+    ("sequence-window", "shuffle seed"): ("shuffle", "once"),
+    ("sampler", "Generate"): ("seed", "each"),
+}
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="file names or number prefixes")
     parser.add_argument("--moves", type=int, default=20, help="moves per control")
     parser.add_argument("--play-seconds", type=float, default=5.0)
+    parser.add_argument("--present", action="store_true",
+                        help="in presenter mode, as `make present` starts JupyterLab")
     return parser.parse_args()
 
 
@@ -137,6 +157,14 @@ class Mover:
             self.cycle = control.locator("button").evaluate_all(
                 "bs => bs.map(b => b.getAttribute('data-value'))")
 
+    def prepare(self):
+        """What comes before a move and is not timed: a text box gets the focus, caret at the
+        end (a learner's edit is one key press; the box sends every edit)."""
+        if self.kind == "text":
+            box = self.control.locator("input, textarea").first
+            box.click()
+            box.press("End")
+
     def move(self, i):
         if self.kind == "slider":
             value, low, high = (float(self.handle.get_attribute(a)) for a in
@@ -153,21 +181,24 @@ class Mover:
             active = self.control.locator("button.mod-active").first.get_attribute("data-value")
             other = [v for v in self.cycle if v != active][0]
             self.control.locator(f"button[data-value='{other}']").click()
-        elif self.kind == "text":
-            box = self.control.locator("input, textarea").first
-            box.click()
-            box.press("End")
-            box.press("Backspace" if i % 2 else "Space")
-            box.press("Enter")
+        elif self.kind == "text":  # the caret is at the end already (prepare)
+            self.page.keyboard.press("Backspace" if i % 2 else "Space")
         else:  # button, toggle
             self.control.click()
 
 
-def time_moves(page, control, box, kind, moves):
-    """Milliseconds from input event to picture for each of ``moves`` moves (None: none came)."""
+def time_moves(page, control, box, kind, moves, before=None):
+    """Milliseconds from input event to picture for each of ``moves`` moves (None: none came).
+
+    before: a Mover of another control, moved (untimed) before each move, for a control
+    that shows something new only after another has changed (e.g. Generate after the seed).
+    """
     mover = Mover(page, control, kind)
     times = []
     for i in range(moves):
+        if before is not None:
+            untimed(page, box, before, i)
+        mover.prepare()
         page.evaluate(_ARM, [control.element_handle(), box, labdriver.CONTROL_SELECTOR])
         mover.move(i)
         try:
@@ -181,6 +212,25 @@ def time_moves(page, control, box, kind, moves):
         times.append(first - seen["t0"])
     page.evaluate("() => { const b = window.rnnbookBench; b.observer.disconnect(); b.stop(); }")
     return times
+
+
+def untimed(page, box, mover, i):
+    """Move another control of the widget once, and wait until its picture has come."""
+    mover.prepare()
+    page.evaluate(_ARM, [mover.control.element_handle(), box, labdriver.CONTROL_SELECTOR])
+    mover.move(i)
+    page.wait_for_function(_PICTURE_CAME, timeout=PICTURE_TIMEOUT_MS, polling=10)
+    time.sleep(QUIET_S)
+
+
+def other_control(page, controls, box, label):
+    """A Mover of the control labelled ``label`` in the widget ``box``."""
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        if control.evaluate("(el, box) => box.contains(el)", box) and \
+                control.evaluate(_LABEL) == label:
+            return Mover(page, control, control.evaluate(_KIND, labdriver.CONTROLS))
+    raise labdriver.BrowserCheckError(f"no control labelled {label!r} in the widget")
 
 
 def play_rate(page, control, box, seconds):
@@ -228,19 +278,24 @@ def measure_notebook(browser, lab, name, moves, play_seconds):
             control = controls.nth(i)
             if not labdriver.on_screen(control):
                 continue
-            kind = control.evaluate(
-                "(el, kinds) => Object.keys(kinds).find(k => el.matches(kinds[k]))",
-                labdriver.CONTROLS)
+            kind = control.evaluate(_KIND, labdriver.CONTROLS)
             box, widget = control.evaluate_handle(_BOX).get_properties().values()
             widget = widget.json_value() or f"widget of control #{i + 1}"
             label = control.evaluate(_LABEL) or kind
             labdriver.settle(page)
+            before = None
+            if (widget, label) in NEEDS:
+                other, when = NEEDS[widget, label]
+                before = other_control(page, controls, box, other)
+                if when == "once":
+                    untimed(page, box, before, 0)
+                    before = None
             if kind == "play":
                 rows.append((name, widget, label, kind,
                              play_rate(page, control, box, play_seconds)))
             else:
                 rows.append((name, widget, label, kind,
-                             time_moves(page, control, box, kind, moves)))
+                             time_moves(page, control, box, kind, moves, before)))
             print(f"  {name} {widget} {label}: done", file=sys.stderr, flush=True)
     finally:
         context.close()
@@ -284,7 +339,10 @@ def main():
     load_before = os.getloadavg()
     rows, failed = [], []
     with tempfile.TemporaryDirectory(prefix="rnnbook-latency-") as home:
-        with conftest.serving(conftest.notebooks_dir(), Path(home)) as lab, \
+        # Presenter mode: its JupyterLab settings, and RNNBOOK_PRESENT=1 (larger figures).
+        present = {"settings_dir": write_presenter_settings(Path(home) / "presenter"),
+                   "env": {"RNNBOOK_PRESENT": "1"}} if args.present else {}
+        with conftest.serving(conftest.notebooks_dir(), Path(home), **present) as lab, \
                 sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=path,
                                                  args=conftest.CHROMIUM_ARGS)
@@ -298,7 +356,8 @@ def main():
             finally:
                 browser.close()
     load_after = os.getloadavg()
-    print(f"input event -> picture swap in Chromium, {args.moves} moves per control; "
+    mode = "presenter mode" if args.present else "normal mode"
+    print(f"input event -> picture swap in Chromium ({mode}), {args.moves} moves per control; "
           f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
           f"({os.cpu_count()} CPUs); goal: median <= 50 ms, p95 <= 100 ms, "
           f"Play >= 90% of its nominal fps")

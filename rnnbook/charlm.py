@@ -462,9 +462,12 @@ def sample(model, vocab, prompt="", length=200, temperature=1.0, top_k=None, gre
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        logits, state = model(ids)
+        logits, state = model(ids)  # the prompt in one pass; then one character at a time
+        logits = logits[-1]  # (1, V)
+        cell = models.step_cell(model.rnn)
+        state = tuple(s[0] for s in state) if model.cell == "lstm" else state[0]  # (1, H)
         for _ in range(length):
-            scores = logits[-1].double().numpy()  # (1, V)
+            scores = logits.double().numpy()  # (1, V)
             entropy.append(entropy_bits(softmax_temperature(scores, 1.0))[0])
             if greedy:
                 nxt = int(scores[0].argmax())
@@ -474,6 +477,7 @@ def sample(model, vocab, prompt="", length=200, temperature=1.0, top_k=None, gre
                     probs = top_k_filter(probs, top_k)
                 nxt = int(draw(probs, rng)[0])
             out.append(nxt)
-            logits, state = model(torch.tensor([[nxt]]), state)
+            state = cell(model.embed.weight[nxt:nxt + 1], state)
+            logits = model.head(state[0] if model.cell == "lstm" else state)
     model.train(was_training)
     return Sample(vocab.decode(out), np.array(entropy))
