@@ -490,7 +490,8 @@ def test_a_control_that_leaves_the_picture_unchanged_sends_no_picture():
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "steps_back",
      [10, 50, 1]),
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "rho", [1.5, 0.5]),
-    (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "T", [5, 100]),
+    # T redraws the x axis alone, once for each T: going back reuses that background.
+    (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "T", [5, 100, 5, 63]),
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "cell",
      ["lstm", "rnn", "gru"]),
 ])
@@ -523,6 +524,29 @@ def test_blit_draws_a_keyed_frame_once_and_forgets_frames_on_redraw():
     assert blit.render(key=0) is first and blit.render() != first
     blit.redraw()
     assert blit.render(key=0) != first
+
+
+def test_blit_keeps_a_keyed_background_and_draws_only_its_layers_again():
+    figure = widgets.new_figure((2, 1))
+    ax = figure.subplots()
+    line, = ax.plot([0, 1], [0, 0])
+    widgets.freeze_layout(figure)
+    blit = widgets.Blit(figure, [line], layers=[ax.xaxis])
+    shown = {}
+    for right in (1, 3, 1):
+        ax.set_xlim(0, right)  # the layer changes with the key
+        blit.redraw(key=right)
+        shown.setdefault(right, blit.render(key="frame"))
+        assert blit.render(key="frame") is shown[right]  # kept with its background
+        np.testing.assert_array_equal(pixels(shown[right]), full_render(figure))
+    assert shown[1] != shown[3]
+    kept = blit.backgrounds[3]
+    ax.set_xlim(0, 3)
+    blit.redraw(key=3)  # a kept background is not drawn again
+    assert blit.background is kept and blit.render(key="frame") is shown[3]
+    blit.redraw()  # without a key: drawn again, and no frame kept for it
+    assert blit.background is not kept
+    np.testing.assert_array_equal(pixels(blit.render(key="frame")), full_render(figure))
 
 
 # --------------------------------------------------------------------------- sequence window

@@ -20,6 +20,7 @@ DPI = 72  # small figures render faster; the widgets show them at their pixel si
 # 11 ms, gradient steps back 7 ms, gates 57 ms), so that frames never queue. The unroll
 # explorer plays slowly enough to read its numbers; the others take a few seconds a run.
 KEPT_FRAMES = 256  # PNG frames a Blit keeps (each some 10-40 kB)
+KEPT_BACKGROUNDS = 32  # backgrounds a Blit keeps (each its figure's RGBA pixels, ~0.5-2 MB)
 
 # attention (notebook 07): slow enough to follow the outlined row; one blitted update p95 69 ms
 # (an input change redraws all, ~300 ms, but Play never changes the input).
@@ -104,41 +105,69 @@ class Blit:
     Axes, ticks and titles cost most of a full draw; here each frame restores the pixels
     drawn without the changing artists and draws just those on top (matplotlib's blitting).
     After a change to anything else (limits, other artists), call ``redraw``.
+
+    layers: artists that change less often than ``artists`` (e.g. an axis whose limits follow
+    a control) and are then the only other things that change: ``redraw`` draws just them
+    again, over the rest of the figure drawn once.
     """
 
-    def __init__(self, figure, artists):
+    def __init__(self, figure, artists, layers=()):
         axes = dict.fromkeys(a.axes for a in artists if a.axes is not None)
         # A full draw puts their axes' spines and legend on top of them: so must each frame.
         covers = [spine for ax in axes if ax.axison for spine in ax.spines.values()]
         covers += [ax.get_legend() for ax in axes if ax.get_legend() is not None]
         self.figure = figure
         self.artists = sorted([*artists, *covers], key=lambda a: a.get_zorder())  # as drawn
-        for artist in self.artists:
+        self.layers = sorted(layers, key=lambda a: a.get_zorder())
+        for artist in [*self.artists, *self.layers]:
             artist.set_animated(True)  # left out of the full draw
-        self.frames = {}  # key -> PNG bytes, see render
+        self.frames = {}  # (background key, key) -> PNG bytes, see render
+        self.backgrounds = {}  # background key -> pixels, see redraw
+        if self.layers:  # all but the artists and layers, drawn once
+            self.figure.canvas.draw()
+            self.base = self.figure.canvas.copy_from_bbox(self.figure.bbox)
         self.redraw()
 
-    def redraw(self):
-        """Draw the background again: call it after anything but ``artists`` has changed."""
-        self.figure.canvas.draw()
-        self.background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
-        self.frames.clear()
+    def redraw(self, key=None):
+        """Draw the background again: call it after anything but ``artists`` has changed.
+
+        key: what the background is a function of (e.g. the input shown), or None. A
+        background with a key is drawn once and kept (the last KEPT_BACKGROUNDS), with the
+        frames drawn on it: going back to that key costs nothing. Without a key, the
+        background and its frames are drawn anew.
+        """
+        if key is None or key not in self.backgrounds:
+            canvas = self.figure.canvas
+            if self.layers:  # the rest never changes: draw the layers over it
+                canvas.restore_region(self.base)
+                for artist in self.layers:
+                    self.figure.draw_artist(artist)
+            else:
+                canvas.draw()
+            if key not in self.backgrounds and len(self.backgrounds) >= KEPT_BACKGROUNDS:
+                del self.backgrounds[next(iter(self.backgrounds))]  # the oldest
+            self.backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
+        if key is None:
+            self.frames = {k: png for k, png in self.frames.items() if k[0] is not None}
+        self.key = key
+        self.background = self.backgrounds[key]
 
     def render(self, key=None):
         """PNG bytes of the background with the artists drawn as they are now.
 
         key: what the artists' looks are a function of (e.g. the step t), or None. A frame
         with a key is drawn once and kept (the last KEPT_FRAMES): Play and a slider moved back
-        and forth show frames already drawn, which costs nothing. ``redraw`` forgets them.
+        and forth show frames already drawn, which costs nothing. ``redraw`` without a key
+        forgets the frames of the background it replaces.
         """
-        if key is not None and key in self.frames:
-            return self.frames[key]
-        png = self._render()
-        if key is not None:
+        if key is None:
+            return self._render()
+        key = (self.key, key)
+        if key not in self.frames:
             if len(self.frames) >= KEPT_FRAMES:
                 del self.frames[next(iter(self.frames))]  # the oldest
-            self.frames[key] = png
-        return png
+            self.frames[key] = self._render()
+        return self.frames[key]
 
     def _render(self):
         canvas = self.figure.canvas
