@@ -10,7 +10,7 @@ import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.colors import to_hex
+from matplotlib.colors import to_hex, to_rgb
 from PIL import Image
 
 from rnnbook import baselines, cells, data, gradients, plots, widgets
@@ -263,11 +263,33 @@ def test_gate_inspector_shows_every_gate_of_both_cells_on_the_same_input():
     assert "step t = 5" in explorer.text.value
     assert f"mean {runs.lstm['f'][4].mean():+.2f}" in explorer.text.value
     assert explorer.image.value != first
+    for (cell, name), image in explorer.images.items():  # drawn whole; blanked after t
+        np.testing.assert_array_equal(image.get_array(), getattr(runs, cell)[name].T)
+
+
+@pytest.mark.parametrize("t", [1, 5, 19, 20])
+def test_gate_inspector_frame_shows_the_steps_up_to_t_and_blanks_the_rest(t):
+    """Each frame is the picture of heatmaps masked after step t (blank: the axes' colour),
+    the input x whole, drawn in full: the blanking rectangles change no other pixel."""
+    explorer = widgets.gate_inspector()
+    explorer.controls["t"].value = t
+    figure, runs = explorer.figure, explorer.runs
+    assert [blank.axes for blank in explorer.blanks] == [image.axes for image in
+                                                         explorer.images.values()]
+    for blank in explorer.blanks:  # one per gate heatmap, none on the input x
+        blank.set_visible(False)
     for (cell, name), image in explorer.images.items():
-        shown = image.get_array()  # (H, T): filled up to step 5, blank after
-        assert shown.mask[:, :5].sum() == 0 and shown.mask[:, 5:].all()
-        np.testing.assert_array_equal(shown.data, getattr(runs, cell)[name].T)
-        assert np.all(np.isfinite(shown.data))
+        values = getattr(runs, cell)[name].T  # (H, T)
+        image.set_data(np.ma.masked_array(values, np.broadcast_to(np.arange(20) >= t,
+                                                                   values.shape)))
+    want = full_render(figure)
+    np.testing.assert_array_equal(pixels(explorer.image.value), want)
+    white = np.asarray(to_rgb(figure.axes[0].get_facecolor())) * 255
+    bbox = figure.axes[0].get_window_extent()  # the LSTM's input gate, whole steps after t
+    x_after = bbox.x0 + (t + 0.5) / 20 * bbox.width
+    columns = slice(int(np.ceil(x_after)) + 2, int(bbox.x1) - 2)
+    rows = slice(int(want.shape[0] - bbox.y1) + 2, int(want.shape[0] - bbox.y0) - 2)
+    assert np.all(want[rows, columns] == white)
 
 
 def test_gate_inspector_at_both_ends_and_with_given_params():
@@ -280,12 +302,11 @@ def test_gate_inspector_at_both_ends_and_with_given_params():
     _, _, caches = cells.unroll("gru", x, cells.zero_state("gru", 1, 3), gru)
     np.testing.assert_array_equal(explorer.runs.gru["r"][5], caches[5].r[0])
     t.value = 6
-    image = explorer.images["lstm", "c"].get_array()
-    assert not image.mask.any()
+    assert all(blank.get_width() == 0 for blank in explorer.blanks)  # nothing blanked
     np.testing.assert_array_equal(explorer.figure.axes[0].lines[0].get_xdata(), [6, 6])
     full = explorer.image.value
     t.value = 1
-    assert explorer.images["lstm", "c"].get_array().mask[:, 1:].all()
+    assert all((blank.get_x(), blank.get_width()) == (1.5, 5) for blank in explorer.blanks)
     assert explorer.image.value != full
     assert_play_drives(explorer, t)
 
