@@ -547,6 +547,34 @@ def test_blit_draws_a_keyed_frame_once_and_forgets_frames_on_redraw():
     assert blit.render(key=0) != first
 
 
+def test_blit_draws_a_legend_again_only_over_an_artist_that_reaches_it():
+    figure = widgets.new_figure((6, 2))
+    inside, beside = figure.subplots(1, 2)
+    moving, = inside.plot([0, 1], [0, 0], "o-")
+    inside.set(xlim=(0, 1), ylim=(0, 1))
+    inside.legend(["a line"], loc="upper right")
+    other, = beside.plot([0, 1], [0, 1])
+    beside.legend(["beside"], loc="upper left", bbox_to_anchor=(1.0, 1.0))  # out of reach
+    widgets.freeze_layout(figure)
+    blit = widgets.Blit(figure, [moving, other])
+    assert list(blit.legends) == [inside.get_legend()]
+    drawn = []
+    legend_draw = inside.get_legend().draw
+    inside.get_legend().draw = lambda renderer: drawn.append(1) or legend_draw(renderer)
+    for y, reached in [(0.1, False), (0.95, True), (0.5, False)]:
+        moving.set_ydata([y, y])
+        drawn.clear()
+        shown = blit.render()
+        assert bool(drawn) == reached
+        np.testing.assert_array_equal(pixels(shown), full_render(figure))
+    inside.set_position([0.1, 0.1, 0.05, 0.8])  # narrower than the legend, now on the spines
+    blit = widgets.Blit(figure, [moving, other])
+    drawn.clear()
+    shown = blit.render()
+    assert blit.legends == {inside.get_legend(): None} and drawn  # drawn on every frame
+    np.testing.assert_array_equal(pixels(shown), full_render(figure))
+
+
 def test_blit_keeps_a_keyed_background_and_draws_only_its_layers_again():
     figure = widgets.new_figure((2, 1))
     ax = figure.subplots()
@@ -616,6 +644,18 @@ def test_sequence_window_shows_what_the_model_sees_in_order_and_shuffled(window_
     np.testing.assert_array_equal(explorer.state.seen,
                                   series[20:24][baselines.shuffle_order(4, 5)])
     np.testing.assert_array_equal(explorer.artists.seen.get_ydata(), explorer.state.seen)
+
+
+def test_sequence_window_frames_match_a_full_draw(window_explorer):
+    """The cursor and the legend over it are redrawn with the width and shuffle only; the
+    window, every frame: what is shown is the whole figure drawn, going back and forth."""
+    controls = window_explorer.controls
+    for name, value in [("start", 20), ("width", 10), ("start", 3), ("shuffle", True),
+                        ("width", 12), ("start", 40), ("width", 4), ("shuffle", False),
+                        ("width", 10)]:
+        controls[name].value = value
+        np.testing.assert_array_equal(pixels(window_explorer.image.value),
+                                      full_render(window_explorer.figure))
 
 
 def test_sequence_window_width_moves_the_start_limit_and_the_cursor(window_explorer):

@@ -110,7 +110,7 @@ def _draw_gradient(ax, artists, state):
     artists.measured.set_data(x[:n], state.shown_norms.values[:n])
     rnn = state.shown_bound is not None
     artists.bound.set_data(x if rnn else [], state.shown_bound.values if rnn else [])
-    legend = ax.get_legend()  # drawn every frame (see core.Blit), so its entry can follow
+    legend = ax.get_legend()  # part of the background (see core.Blit): drawn for each cell
     legend.get_texts()[1].set_text(BOUND_LABEL[rnn])
     legend.legend_handles[1].set_visible(rnn)
     artists.cursor.set_data(x[n - 1:n], state.shown_norms.values[n - 1:n])
@@ -171,14 +171,16 @@ def gradient_decay_explorer(curves, max_T=100):
     figure = core.new_figure((6.0, 3.3))
     ax, artists = _gradient_axes(figure, max_T)
     core.freeze_layout(figure)
-    # Only the lines and the clip label change, and the x axis when T does: the x axis alone
-    # is then drawn again (a third of a full draw), once for each T.
+    # Only the lines and the clip label change, the x axis when T does and the legend's bound
+    # entry when the cell does: then the x axis alone is drawn again (a third of a full
+    # draw), once for each T and kind of cell.
     blit = core.Blit(figure, artists, layers=[ax.xaxis])
 
     def show(explorer, state):
         _draw_gradient(ax, artists, state)
-        if blit.key != state.settings.T:
-            blit.redraw(key=state.settings.T)
+        background = (state.settings.T, state.shown_bound is not None)
+        if blit.key != background:
+            blit.redraw(key=background)
         controls["nonlinearity"].disabled = state.settings.cell != "rnn"
         # Shown for the gated cells only: the vanilla RNN has no gate to bias.
         controls["gate_bias"].layout.display = "none" if state.settings.cell == "rnn" else None
