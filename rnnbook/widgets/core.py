@@ -25,7 +25,7 @@ LINE_REACH = 4  # points: how far a line's stroke may reach beyond its path's bo
 KEPT_BACKGROUNDS = 32  # backgrounds a Blit keeps (each its figure's RGBA pixels, ~0.5-2 MB)
 
 # attention (notebook 07): slow enough to follow the outlined row; one blitted update p95 69 ms
-# (an input change redraws all, ~300 ms, but Play never changes the input).
+# (an input change costs a frame: each input's background is drawn when the explorer is built).
 PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200, "window": 200,
                     "attention": 400}
 
