@@ -15,15 +15,14 @@ from matplotlib.transforms import Bbox
 from rnnbook import _validate, plots
 
 DPI = 72  # small figures render faster; the widgets show them at their pixel size
+KEPT_FRAMES = 256  # PNG frames a Blit keeps (each some 10-40 kB)
+KEPT_BACKGROUNDS = 16  # backgrounds a Blit keeps (RGBA pixels, 0.5-1 MB; twice with a legend)
+LINE_REACH = 4  # points: how far a line's stroke may reach beyond its path's box
 
 # Milliseconds between Play frames. Each is well above the p95 of one update measured by
 # benchmarks/widgets.py on a 2-core CPU shared with other jobs (worst runs seen: unroll
 # 11 ms, gradient steps back 7 ms, gates 57 ms), so that frames never queue. The unroll
 # explorer plays slowly enough to read its numbers; the others take a few seconds a run.
-KEPT_FRAMES = 256  # PNG frames a Blit keeps (each some 10-40 kB)
-LINE_REACH = 4  # points: how far a line's stroke may reach beyond its path's box
-KEPT_BACKGROUNDS = 32  # backgrounds a Blit keeps (each its figure's RGBA pixels, ~0.5-2 MB)
-
 # attention (notebook 07): slow enough to follow the outlined row; one blitted update p95 69 ms
 # (an input change costs a frame: each input's background is drawn when the explorer is built).
 PLAY_INTERVAL_MS = {"unroll": 400, "gradient": 100, "gates": 200, "window": 200,
@@ -129,6 +128,7 @@ class Blit:
             spines = [spine for spine in covers if spine.axes is ax]
             self.legends[legend] = None if self._reaches(spines, legend) else drawn
         self.artists = sorted([*artists, *covers], key=lambda a: a.get_zorder())  # as drawn
+        self.with_legends = sorted([*self.artists, *self.legends], key=lambda a: a.get_zorder())
         self.layers = sorted(layers, key=lambda a: a.get_zorder())
         for artist in [*self.artists, *self.legends, *self.layers]:
             artist.set_animated(True)  # left out of the full draw
@@ -192,8 +192,7 @@ class Blit:
                       for legend, artists in self.legends.items())
         bare, with_legends = self.background
         canvas.restore_region(bare if reached else with_legends)
-        for artist in sorted([*self.artists, *self.legends], key=lambda a: a.get_zorder()) \
-                if reached else self.artists:
+        for artist in self.with_legends if reached else self.artists:
             self.figure.draw_artist(artist)
         return png_bytes(np.asarray(canvas.buffer_rgba())[..., :3])
 
