@@ -11,7 +11,7 @@ its row's p95.
 
     .venv/bin/python benchmarks/widgets.py [--updates N]
 
-Takes about 30 s. Timings depend on the machine and its load; they are not tested.
+Takes about 40 s. Timings depend on the machine and its load; they are not tested.
 """
 
 import argparse
@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from rnnbook import baselines, data, gradients, plots, widgets
+from rnnbook import baselines, data, gradients, models, plots, widgets
 
 SENTENCES = ("the film was not good , it was bad", "the film was not bad , it was good",
              "25 November 2026", "3 March 1999", "a very good film", "not very bad")
@@ -108,6 +108,33 @@ def rows(n, rng):
         value = {"width": int(value) + 1, "shuffle": bool(value % 2), "seed": int(value)}[name]
         times += seconds_per_update(window.controls[str(name)], [value])
     yield "sequence_window_explorer", "width/shuffle/seed", None, times
+
+    # Notebook 07's explorer on an untrained model (the drawing costs the same), 06's unit
+    # explorer on random activations over a text as long as the notebook's.
+    copying = data.copying(max_len=16, n_train=50, n_per_length=2)
+    model = models.AttentionSeq2Seq(copying.n_in, copying.n_out, hidden_size=32, embed=16,
+                                    seed=0)
+    inputs = ["impbtnr", "asapgfichhph", "rgokdjepjdidlipk", "hello", "abcdefghijklmnop"]
+    attention = widgets.attention_explorer(model, copying, inputs)
+    yield ("attention_explorer", "example", None,
+           seconds_per_update(attention.controls["example"],
+                              [inputs[i] for i in rng.integers(0, 5, size=n)]))
+    t = attention.controls["t"]
+    yield ("attention_explorer", "t", widgets.PLAY_INTERVAL_MS["attention"],
+           seconds_per_update(t, _steps(rng, n, 1, t.max)))
+
+    text = "".join(rng.choice(list("def f(x):\n    return [x, 'y']  # z\n"), size=20_000))
+    activations = rng.normal(size=(len(text), 64))
+    units = widgets.unit_explorer(text, activations, rng.uniform(-1, 1, size=(5, 64)))
+    features = list(units.controls["feature"].options)
+    yield ("unit_explorer", "feature", None,
+           seconds_per_update(units.controls["feature"],
+                              [features[i][1] for i in rng.integers(0, 5, size=n)]))
+    yield ("unit_explorer", "unit", None,
+           seconds_per_update(units.controls["unit"], _steps(rng, n, 0, 63)))
+    yield ("unit_explorer", "start", None,
+           seconds_per_update(units.controls["start"],
+                              [50 * i for i in rng.integers(0, 390, size=n)]))
 
 
 def main():

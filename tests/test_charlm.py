@@ -1,8 +1,12 @@
 """Notebook 06's language model: the corpus, the stream, the model, the sampler and the probe."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 
 from rnnbook import cells, charlm, plots, probe, widgets
 
@@ -285,6 +289,23 @@ def test_unit_explorer_follows_the_feature_menu():
     np.testing.assert_array_equal(box.state.values, activations[50:150, 7])
     assert box.state.passage == text[50:150] and "unit 7" in box.text.value
     assert len(box.state.high) == 8 and box.state.high[0][1] == box.state.values.max()
+    want = widgets.unit_view(text, activations, r, "indent", 7, 50, width=100)  # the checked way
+    np.testing.assert_equal(box.state._asdict(), want._asdict())
+    with pytest.raises(ValueError, match="unit: expected"):
+        widgets.unit_view(text, activations, r, "indent", 12, 0)
+
+
+def test_coloured_html_gives_each_character_its_colour_map_colour():
+    passage = "a b\n<c>"
+    values = np.array([-2.0, -0.7, 0.0, 0.3, 1.0, 1.25, 2.0])
+    spans = re.findall(r"<span style='background:(#[0-9a-f]{6})'>(.*?)</span>",
+                       widgets.coloured_html(passage, values, 2.0))
+    cmap = colormaps[plots.DIVERGING]
+    assert spans == [(to_hex(cmap(0.5 + 0.5 * value / 2.0)), shown) for value, shown in
+                     zip(values, ["a", "&nbsp;", "b", "&crarr;<br>", "&lt;", "c", "&gt;"],
+                         strict=True)]
+    flat = re.findall("#[0-9a-f]{6}", widgets.coloured_html("ab", np.zeros(2), 0.0))
+    assert flat == [to_hex(cmap(0.5))] * 2  # a unit that never moves: all white
 
 
 def test_figures_draw(corpus):

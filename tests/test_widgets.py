@@ -10,7 +10,7 @@ import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.colors import to_hex
+from matplotlib.colors import to_hex, to_rgb
 from PIL import Image
 
 from rnnbook import baselines, cells, data, gradients, plots, widgets
@@ -263,11 +263,33 @@ def test_gate_inspector_shows_every_gate_of_both_cells_on_the_same_input():
     assert "step t = 5" in explorer.text.value
     assert f"mean {runs.lstm['f'][4].mean():+.2f}" in explorer.text.value
     assert explorer.image.value != first
+    for (cell, name), image in explorer.images.items():  # drawn whole; blanked after t
+        np.testing.assert_array_equal(image.get_array(), getattr(runs, cell)[name].T)
+
+
+@pytest.mark.parametrize("t", [1, 5, 19, 20])
+def test_gate_inspector_frame_shows_the_steps_up_to_t_and_blanks_the_rest(t):
+    """Each frame is the picture of heatmaps masked after step t (blank: the axes' colour),
+    the input x whole, drawn in full: the blanking rectangles change no other pixel."""
+    explorer = widgets.gate_inspector()
+    explorer.controls["t"].value = t
+    figure, runs = explorer.figure, explorer.runs
+    assert [blank.axes for blank in explorer.blanks] == [image.axes for image in
+                                                         explorer.images.values()]
+    for blank in explorer.blanks:  # one per gate heatmap, none on the input x
+        blank.set_visible(False)
     for (cell, name), image in explorer.images.items():
-        shown = image.get_array()  # (H, T): filled up to step 5, blank after
-        assert shown.mask[:, :5].sum() == 0 and shown.mask[:, 5:].all()
-        np.testing.assert_array_equal(shown.data, getattr(runs, cell)[name].T)
-        assert np.all(np.isfinite(shown.data))
+        values = getattr(runs, cell)[name].T  # (H, T)
+        image.set_data(np.ma.masked_array(values, np.broadcast_to(np.arange(20) >= t,
+                                                                   values.shape)))
+    want = full_render(figure)
+    np.testing.assert_array_equal(pixels(explorer.image.value), want)
+    white = np.asarray(to_rgb(figure.axes[0].get_facecolor())) * 255
+    bbox = figure.axes[0].get_window_extent()  # the LSTM's input gate, whole steps after t
+    x_after = bbox.x0 + (t + 0.5) / 20 * bbox.width
+    columns = slice(int(np.ceil(x_after)) + 2, int(bbox.x1) - 2)
+    rows = slice(int(want.shape[0] - bbox.y1) + 2, int(want.shape[0] - bbox.y0) - 2)
+    assert np.all(want[rows, columns] == white)
 
 
 def test_gate_inspector_at_both_ends_and_with_given_params():
@@ -280,12 +302,11 @@ def test_gate_inspector_at_both_ends_and_with_given_params():
     _, _, caches = cells.unroll("gru", x, cells.zero_state("gru", 1, 3), gru)
     np.testing.assert_array_equal(explorer.runs.gru["r"][5], caches[5].r[0])
     t.value = 6
-    image = explorer.images["lstm", "c"].get_array()
-    assert not image.mask.any()
+    assert all(blank.get_width() == 0 for blank in explorer.blanks)  # nothing blanked
     np.testing.assert_array_equal(explorer.figure.axes[0].lines[0].get_xdata(), [6, 6])
     full = explorer.image.value
     t.value = 1
-    assert explorer.images["lstm", "c"].get_array().mask[:, 1:].all()
+    assert all((blank.get_x(), blank.get_width()) == (1.5, 5) for blank in explorer.blanks)
     assert explorer.image.value != full
     assert_play_drives(explorer, t)
 
@@ -490,7 +511,8 @@ def test_a_control_that_leaves_the_picture_unchanged_sends_no_picture():
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "steps_back",
      [10, 50, 1]),
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "rho", [1.5, 0.5]),
-    (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "T", [5, 100]),
+    # T redraws the x axis alone, once for each T: going back reuses that background.
+    (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "T", [5, 100, 5, 63]),
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "cell",
      ["lstm", "rnn", "gru"]),
 ])
@@ -523,6 +545,57 @@ def test_blit_draws_a_keyed_frame_once_and_forgets_frames_on_redraw():
     assert blit.render(key=0) is first and blit.render() != first
     blit.redraw()
     assert blit.render(key=0) != first
+
+
+def test_blit_draws_a_legend_again_only_over_an_artist_that_reaches_it():
+    figure = widgets.new_figure((6, 2))
+    inside, beside = figure.subplots(1, 2)
+    moving, = inside.plot([0, 1], [0, 0], "o-")
+    inside.set(xlim=(0, 1), ylim=(0, 1))
+    inside.legend(["a line"], loc="upper right")
+    other, = beside.plot([0, 1], [0, 1])
+    beside.legend(["beside"], loc="upper left", bbox_to_anchor=(1.0, 1.0))  # out of reach
+    widgets.freeze_layout(figure)
+    blit = widgets.Blit(figure, [moving, other])
+    assert list(blit.legends) == [inside.get_legend()]
+    drawn = []
+    legend_draw = inside.get_legend().draw
+    inside.get_legend().draw = lambda renderer: drawn.append(1) or legend_draw(renderer)
+    for y, reached in [(0.1, False), (0.95, True), (0.5, False)]:
+        moving.set_ydata([y, y])
+        drawn.clear()
+        shown = blit.render()
+        assert bool(drawn) == reached
+        np.testing.assert_array_equal(pixels(shown), full_render(figure))
+    inside.set_position([0.1, 0.1, 0.05, 0.8])  # narrower than the legend, now on the spines
+    blit = widgets.Blit(figure, [moving, other])
+    drawn.clear()
+    shown = blit.render()
+    assert blit.legends == {inside.get_legend(): None} and drawn  # drawn on every frame
+    np.testing.assert_array_equal(pixels(shown), full_render(figure))
+
+
+def test_blit_keeps_a_keyed_background_and_draws_only_its_layers_again():
+    figure = widgets.new_figure((2, 1))
+    ax = figure.subplots()
+    line, = ax.plot([0, 1], [0, 0])
+    widgets.freeze_layout(figure)
+    blit = widgets.Blit(figure, [line], layers=[ax.xaxis])
+    shown = {}
+    for right in (1, 3, 1):
+        ax.set_xlim(0, right)  # the layer changes with the key
+        blit.redraw(key=right)
+        shown.setdefault(right, blit.render(key="frame"))
+        assert blit.render(key="frame") is shown[right]  # kept with its background
+        np.testing.assert_array_equal(pixels(shown[right]), full_render(figure))
+    assert shown[1] != shown[3]
+    kept = blit.backgrounds[3]
+    ax.set_xlim(0, 3)
+    blit.redraw(key=3)  # a kept background is not drawn again
+    assert blit.background is kept and blit.render(key="frame") is shown[3]
+    blit.redraw()  # without a key: drawn again, and no frame kept for it
+    assert blit.background is not kept
+    np.testing.assert_array_equal(pixels(blit.render(key="frame")), full_render(figure))
 
 
 # --------------------------------------------------------------------------- sequence window
@@ -571,6 +644,18 @@ def test_sequence_window_shows_what_the_model_sees_in_order_and_shuffled(window_
     np.testing.assert_array_equal(explorer.state.seen,
                                   series[20:24][baselines.shuffle_order(4, 5)])
     np.testing.assert_array_equal(explorer.artists.seen.get_ydata(), explorer.state.seen)
+
+
+def test_sequence_window_frames_match_a_full_draw(window_explorer):
+    """The cursor and the legend over it are redrawn with the width and shuffle only; the
+    window, every frame: what is shown is the whole figure drawn, going back and forth."""
+    controls = window_explorer.controls
+    for name, value in [("start", 20), ("width", 10), ("start", 3), ("shuffle", True),
+                        ("width", 12), ("start", 40), ("width", 4), ("shuffle", False),
+                        ("width", 10)]:
+        controls[name].value = value
+        np.testing.assert_array_equal(pixels(window_explorer.image.value),
+                                      full_render(window_explorer.figure))
 
 
 def test_sequence_window_width_moves_the_start_limit_and_the_cursor(window_explorer):

@@ -42,7 +42,8 @@ matplotlib backend and in headless tests.
 Speed: each Play button's interval is above the measured p95 of one update, kernel side
 (``benchmarks/widgets.py``), so that frames never queue; ``benchmarks/browser_latency.py``
 measures the whole path in JupyterLab, input event to picture, and Play's frames per second.
-A ``Blit`` draws only the changing artists and keeps each keyed frame (a step t) once drawn.
+A ``Blit`` draws only the changing artists and keeps each keyed frame (a step t) once drawn,
+and each keyed background (an input, a length T), whose ``layers`` alone are drawn again.
 """
 
 from rnnbook.widgets.architectures import (

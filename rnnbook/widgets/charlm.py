@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import ipywidgets
 import numpy as np
-from matplotlib import colormaps, colors
+from matplotlib import colormaps
 
 from rnnbook import _validate, charlm, plots, probe
 from rnnbook.widgets import core
@@ -159,7 +159,14 @@ def unit_view(text, activations, r, feature, unit, start, width=600):
     activations = _validate.as_array("activations", activations, shape=(len(text), None))
     unit = _validate.int_in_range("unit", unit, 0, activations.shape[1] - 1)
     _validate.choice("feature", feature, tuple(probe.FEATURES))
-    start = min(_validate.non_negative_int("start", start), max(len(text) - width, 0))
+    start = _validate.non_negative_int("start", start)
+    return _unit_view(text, activations, r, feature, unit, start, width)
+
+
+def _unit_view(text, activations, r, feature, unit, start, width):
+    """unit_view without the checks of the whole activations (a few ms each time): for the
+    explorer, which checks them once."""
+    start = min(start, max(len(text) - width, 0))
     passage = text[start:start + width]
     values = activations[start:start + width, unit]
     high, low = probe.extremes(passage, values, count=8)
@@ -170,12 +177,14 @@ def unit_view(text, activations, r, feature, unit, start, width=600):
 
 def coloured_html(passage, values, limit):
     """The passage as HTML, each character on a background coloured by its value (PuOr)."""
-    cmap = colormaps[plots.DIVERGING]
+    values = np.asarray(values, dtype=float)
+    scaled = 0.5 + 0.5 * values / limit if limit else np.full(len(values), 0.5)
+    # The colour map's RGB of every character at once, as colors.to_hex rounds them
+    rgb = np.round(colormaps[plots.DIVERGING](scaled)[:, :3] * 255).astype(int)
     spans = []
-    for ch, value in zip(passage, values, strict=True):
-        colour = colors.to_hex(cmap(0.5 + 0.5 * float(value) / limit if limit else 0.5))
+    for ch, (red, green, blue) in zip(passage, rgb.tolist(), strict=True):
         shown = "&nbsp;" if ch == " " else ("&crarr;<br>" if ch == "\n" else html.escape(ch))
-        spans.append(f"<span style='background:{colour}'>{shown}</span>")
+        spans.append(f"<span style='background:#{red:02x}{green:02x}{blue:02x}'>{shown}</span>")
     return ("<div style='font-family:monospace;font-size:12px;line-height:1.35;"
             "color:black'>" + "".join(spans) + "</div>")
 
@@ -226,6 +235,6 @@ def unit_explorer(text, activations, r, feature="in_string", width=600, unit_nam
 
     rows = [ipywidgets.HBox([controls["feature"], controls["unit"], controls["start"]])]
     return core.Explorer(rows, controls,
-                            lambda feature, unit, start: unit_view(text, activations, r,
-                                                                   feature, unit, start, width),
+                            lambda feature, unit, start: _unit_view(text, activations, r,
+                                                                    feature, unit, start, width),
                             show, name="unit-explorer", with_image=False)

@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from rnnbook import _validate as v
 from rnnbook import cells, plots
@@ -74,7 +75,8 @@ def _gate_axes(figure, runs):
     """One heatmap per series: the LSTM's six (3 gates, candidate g, c, h) on the left, the
     GRU's four (2 gates, candidate n, h) and x on the right.
 
-    Returns ({(cell, gate): AxesImage}, [cursor lines]).
+    Returns ({(cell, gate): AxesImage}, [cursor lines], [blanks]): each blank a rectangle in
+    the axes' own colour over the steps not taken yet, its left edge to be moved.
     """
     grid = figure.add_gridspec(6, 2)
     left = [figure.add_subplot(grid[r, 0]) for r in range(6)]
@@ -90,13 +92,18 @@ def _gate_axes(figure, runs):
                       ylabel="", vmin=vmin, vmax=vmax, colorbar=False)
         images[cell, name] = ax.images[0]
     plots.heatmap(runs.x, ax=x_ax, title="input x (both cells)", ylabel="", colorbar=False)
-    cursors = []
+    cursors, blanks = [], []
+    T = len(runs.x)
     for ax in left + right + [x_ax]:
         ax.set_yticks([])  # the units' indices say nothing; fewer labels also draw faster
         ax.set_xlabel("time step t" if ax in (left[-1], x_ax) else "")
         ax.tick_params(labelbottom=ax in (left[-1], x_ax))
         cursors.append(ax.axvline(1, color=plots.VERMILLION, linewidth=1.5))
-    return images, cursors
+    for ax in left + right:  # the input x is known ahead: shown whole
+        # x in steps, y over the whole height of the axes
+        blanks.append(ax.add_patch(Rectangle((T + 0.5, 0), 0, 1, facecolor=ax.get_facecolor(),
+                                             edgecolor="none", transform=ax.get_xaxis_transform())))
+    return images, cursors, blanks
 
 
 def gate_inspector(T=20, input_size=3, hidden_size=6, seed=0, weight_scale=3.0, x=None,
@@ -111,7 +118,8 @@ def gate_inspector(T=20, input_size=3, hidden_size=6, seed=0, weight_scale=3.0, 
     larger weights make them open and close visibly, as a trained network's do. Pass x and
     trained ``lstm_params``/``gru_params`` (same D and H) to inspect those instead; a given
     x (T, 1, D) sets T and D. Returns an Explorer whose state is a GateStep; ``.runs`` holds
-    the GateRuns and ``.images`` the heatmaps.
+    the GateRuns, ``.images`` the heatmaps and ``.blanks`` the rectangles over their steps
+    after t.
     """
     rng = v.rng("seed", seed)
     D, H = v.positive_int("input_size", input_size), v.positive_int("hidden_size", hidden_size)
@@ -129,16 +137,16 @@ def gate_inspector(T=20, input_size=3, hidden_size=6, seed=0, weight_scale=3.0, 
     T = len(runs.x)
 
     figure = core.new_figure((8.0, 6.2))
-    images, cursors = _gate_axes(figure, runs)
+    images, cursors, blanks = _gate_axes(figure, runs)
     core.freeze_layout(figure)
-    blit = core.Blit(figure, [*images.values(), *cursors])
+    # The heatmaps are drawn whole, once, in the background; each frame blanks the steps after
+    # t (cheap rectangles, where re-sampling ten masked images took most of a frame).
+    blit = core.Blit(figure, [*blanks, *cursors])
 
     def show(explorer, step):
-        for (cell, name), image in images.items():
-            values = getattr(runs, cell)[name].T  # (H, T), as imshow drew it
-            # Steps after t are masked (blank), not NaN: the data stay finite.
-            later = np.broadcast_to(np.arange(T) >= step.t, values.shape)
-            image.set_data(np.ma.masked_array(values, mask=later))
+        for blank in blanks:
+            blank.set_x(step.t + 0.5)
+            blank.set_width(T - step.t)
         for cursor in cursors:
             cursor.set_xdata([step.t, step.t])
         explorer.image.value = blit.render(key=step.t)
@@ -149,6 +157,6 @@ def gate_inspector(T=20, input_size=3, hidden_size=6, seed=0, weight_scale=3.0, 
     play = core.play_for(slider, core.PLAY_INTERVAL_MS["gates"])
     explorer = core.Explorer([widgets.HBox([play, slider])], {"t": slider},
                         lambda t: gate_step(runs, t), show, figure, play, name="gate-inspector")
-    explorer.runs, explorer.images = runs, images
+    explorer.runs, explorer.images, explorer.blanks = runs, images, blanks
     return explorer
 

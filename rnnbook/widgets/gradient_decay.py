@@ -1,5 +1,6 @@
 """Gradient decay animator (notebook 04): measured gradient norms against the Pascanu bound."""
 
+import functools
 import html
 from typing import NamedTuple
 
@@ -109,7 +110,7 @@ def _draw_gradient(ax, artists, state):
     artists.measured.set_data(x[:n], state.shown_norms.values[:n])
     rnn = state.shown_bound is not None
     artists.bound.set_data(x if rnn else [], state.shown_bound.values if rnn else [])
-    legend = ax.get_legend()  # drawn every frame (see core.Blit), so its entry can follow
+    legend = ax.get_legend()  # part of the background (see core.Blit): drawn for each cell
     legend.get_texts()[1].set_text(BOUND_LABEL[rnn])
     legend.legend_handles[1].set_visible(rnn)
     artists.cursor.set_data(x[n - 1:n], state.shown_norms.values[n - 1:n])
@@ -158,29 +159,28 @@ def gradient_decay_explorer(curves, max_T=100):
 
     controls["T"].observe(follow_T, names="value")
     play = core.play_for(steps, core.PLAY_INTERVAL_MS["gradient"])
-    memo = {}
+    # The cursor moves often; the curves change only with the settings: each is measured once
+    # (the last few hundred, some kB each), so going back to a setting costs nothing.
+    measured = functools.lru_cache(maxsize=256)(measure)
 
     def compute(cell, rho, T, nonlinearity, input_scale, gate_bias, steps_back):
         settings = gradients.GradientSettings(cell, round(rho, 6), T, nonlinearity, input_scale,
                                               round(gate_bias, 6) if cell != "rnn" else 0.0)
-        if settings not in memo:  # the cursor moves often; the curves change only with these
-            memo.clear()
-            memo[settings] = measure(settings)
-        return gradient_decay_state(settings, memo[settings], steps_back)
+        return gradient_decay_state(settings, measured(settings), steps_back)
 
     figure = core.new_figure((6.0, 3.3))
     ax, artists = _gradient_axes(figure, max_T)
     core.freeze_layout(figure)
-    # Only the lines and the clip label change, except the x axis when T does: redraw the
-    # axes then alone.
-    blit = core.Blit(figure, artists)
-    drawn = {}
+    # Only the lines and the clip label change, the x axis when T does and the legend's bound
+    # entry when the cell does: then the x axis alone is drawn again (a third of a full
+    # draw), once for each T and kind of cell.
+    blit = core.Blit(figure, artists, layers=[ax.xaxis])
 
     def show(explorer, state):
         _draw_gradient(ax, artists, state)
-        if drawn.get("T") != state.settings.T:
-            blit.redraw()
-            drawn["T"] = state.settings.T
+        background = (state.settings.T, state.shown_bound is not None)
+        if blit.key != background:
+            blit.redraw(key=background)
         controls["nonlinearity"].disabled = state.settings.cell != "rnn"
         # Shown for the gated cells only: the vanilla RNN has no gate to bias.
         controls["gate_bias"].layout.display = "none" if state.settings.cell == "rnn" else None

@@ -54,11 +54,16 @@ def sequence_window_explorer(series, predictors, width=6):
     cursor, = bottom.plot([width], [errors.in_order[width - 1]], "o", color=plots.VERMILLION,
                           markersize=10, markerfacecolor="none", markeredgewidth=2)
     core.freeze_layout(figure)
-    blit = core.Blit(figure, [*artists.artists(), cursor])  # nothing else ever changes
+    # The window moves every frame; the cursor only with the width and shuffle: it is drawn
+    # into the background then, under the spines and legend it may touch, as a full draw does.
+    blit = core.Blit(figure, artists.artists(),
+                     layers=[cursor, *bottom.spines.values(), bottom.get_legend()])
 
     def show(explorer, guess):
         plots.show_window(artists, guess.start, guess.seen, guess.prediction)
         cursor.set_data([guess.width], [guess.mse])
+        if blit.key != (guess.width, guess.shuffled):
+            blit.redraw(key=(guess.width, guess.shuffled))
         controls["seed"].disabled = not guess.shuffled
         explorer.image.value = blit.render(key=tuple(explorer.values().values()))
         explorer.text.value = sequence_window_table(guess, errors)
