@@ -458,7 +458,7 @@ def sample(model, vocab, prompt="", length=200, temperature=1.0, top_k=None, gre
         top_k = _validate.int_in_range("top_k", top_k, 1, vocab.size)
     rng = _validate.rng("seed", seed)
     ids = torch.as_tensor(vocab.encode(prompt or "\n"))[:, None]  # (T, 1)
-    out, entropy = [], []
+    out, scored = [], []
     was_training = model.training
     model.eval()
     with torch.no_grad():
@@ -468,7 +468,7 @@ def sample(model, vocab, prompt="", length=200, temperature=1.0, top_k=None, gre
         state = tuple(s[0] for s in state) if model.cell == "lstm" else state[0]  # (1, H)
         for _ in range(length):
             scores = logits.double().numpy()  # (1, V)
-            entropy.append(entropy_bits(softmax_temperature(scores, 1.0))[0])
+            scored.append(scores)
             if greedy:
                 nxt = int(scores[0].argmax())
             else:
@@ -480,4 +480,6 @@ def sample(model, vocab, prompt="", length=200, temperature=1.0, top_k=None, gre
             state = cell(model.embed.weight[nxt:nxt + 1], state)
             logits = model.head(state[0] if model.cell == "lstm" else state)
     model.train(was_training)
-    return Sample(vocab.decode(out), np.array(entropy))
+    # The model's own uncertainty before each character (at temperature 1), all at once.
+    entropy = entropy_bits(softmax_temperature(np.concatenate(scored), 1.0))
+    return Sample(vocab.decode(out), entropy)

@@ -511,7 +511,7 @@ def test_a_control_that_leaves_the_picture_unchanged_sends_no_picture():
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "steps_back",
      [10, 50, 1]),
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "rho", [1.5, 0.5]),
-    # T redraws the x axis alone, once for each T: going back reuses that background.
+    # The x axis stays over 1..max_T: a new T draws the curves alone.
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "T", [5, 100, 5, 63]),
     (lambda: widgets.gradient_decay_explorer(gradients.gradient_curves), "cell",
      ["lstm", "rnn", "gru"]),

@@ -88,7 +88,9 @@ class GradientArtists(NamedTuple):
 
 def _gradient_axes(figure, max_T):
     ax = figure.subplots()
-    ax.set_xlim(0.5, max_T + 0.5)  # the widest tick labels, for the layout solved once
+    # Fixed, as the log range is: a longer sequence's curves reach further to the right, and
+    # a new T draws only the curves again.
+    ax.set_xlim(0.5, max_T + 0.5)
     measured, = ax.plot([1], [1], color=plots.BLUE, label="measured gradient norm", zorder=3)
     bound, = ax.plot([1], [1], color=plots.BLACK, linestyle="--", linewidth=1.5,
                      label=BOUND_LABEL[True])
@@ -116,7 +118,6 @@ def _draw_gradient(ax, artists, state):
     artists.cursor.set_data(x[n - 1:n], state.shown_norms.values[n - 1:n])
     count = state.shown_norms.count + (state.shown_bound.count if rnn else 0)
     artists.clip_label.set_text(f"{count} values clipped at the edge" if count else "")
-    ax.set_xlim(0.5, T + 0.5)
 
 
 def gradient_decay_explorer(curves, max_T=100):
@@ -171,14 +172,13 @@ def gradient_decay_explorer(curves, max_T=100):
     figure = core.new_figure((6.0, 3.3))
     ax, artists = _gradient_axes(figure, max_T)
     core.freeze_layout(figure)
-    # Only the lines and the clip label change, the x axis when T does and the legend's bound
-    # entry when the cell does: then the x axis alone is drawn again (a third of a full
-    # draw), once for each T and kind of cell.
-    blit = core.Blit(figure, artists, layers=[ax.xaxis])
+    # Only the lines and the clip label change, and the legend's bound entry with the kind of
+    # cell: a background for each kind (the x axis stays, whatever T).
+    blit = core.Blit(figure, artists)
 
     def show(explorer, state):
         _draw_gradient(ax, artists, state)
-        background = (state.settings.T, state.shown_bound is not None)
+        background = state.shown_bound is not None  # the vanilla RNN's legend, or the gated
         if blit.key != background:
             blit.redraw(key=background)
         controls["nonlinearity"].disabled = state.settings.cell != "rnn"
