@@ -88,11 +88,13 @@ def step_cell(rnn):
     if rnn.num_layers != 1 or rnn.bidirectional or rnn.batch_first or rnn.proj_size:
         raise ValueError("rnn: expected one layer, one direction, time-major, no projection")
     options = {"nonlinearity": rnn.nonlinearity} if kind is nn.RNN else {}
-    cell = _TORCH_STEP_CELLS[kind](rnn.input_size, rnn.hidden_size, bias=rnn.bias, **options)
+    # skip_init: no random initialisation to overwrite (and torch's random state untouched)
+    cell = nn.utils.skip_init(_TORCH_STEP_CELLS[kind], rnn.input_size, rnn.hidden_size,
+                              bias=rnn.bias, dtype=rnn.weight_ih_l0.dtype, **options)
     with torch.no_grad():
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")[:4 if rnn.bias else 2]:
             getattr(cell, name).copy_(getattr(rnn, f"{name}_l0"))
-    return cell.to(rnn.weight_ih_l0.dtype)
+    return cell
 
 
 def _recurrent(cell, n_in, H, forget_bias=1.0):

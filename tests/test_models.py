@@ -187,7 +187,9 @@ def test_step_cell_runs_the_layer_one_step_at_a_time(cell):
     rnn = models.recurrent(cell, 3, 5).double()
     x = torch.randn(7, 2, 3, dtype=torch.float64)
     hs, _ = rnn(x)
+    random_state = torch.random.get_rng_state()
     step = models.step_cell(rnn)
+    assert torch.equal(torch.random.get_rng_state(), random_state)  # no random draws
     state = None
     for t in range(7):
         state = step(x[t], state)
