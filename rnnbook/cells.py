@@ -8,6 +8,7 @@ gradient-flow measurement serve them all:
     h_t = rnn_step(x_t, h_prev, params)                        # the plain maths of a step
     h_t, c_t = lstm_step(x_t, (h_prev, c_prev), params)
     h_t = gru_step(x_t, h_prev, params)
+    step = stepper(cell, params); h_t = step(x_t, h_prev)      # checked once, for long loops
     hs, state_T, caches = unroll(cell, x, state0, params)       # x (T, B, D) -> hs (T, B, H)
     dx, dstate0, grads = unroll_backward(cell, dhs, caches)    # dhs (T, B, H)
     dx_t, dh_prev, grads_t = rnn_step_backward(dh_t, caches[t])  # one RNN step, by hand
@@ -384,6 +385,26 @@ def gru_step(x_t, h_prev, params):
     input_term = x_t @ params["weight_ih"].T + params["bias_ih"]  # (B, 3H)
     r, z, n, _ = _gru_gates(input_term, h_prev, params)  # each (B, H)
     return (1 - z) * n + z * h_prev  # z near 1 keeps the old state
+
+
+_STEPS = {"rnn": rnn_step, "lstm": lstm_step, "gru": gru_step}
+
+
+def stepper(cell, params, nonlinearity="tanh"):
+    """The cell's step with ``params`` bound, for a loop of many steps: step(x_t, state).
+
+    Each checked step above checks its params on every call, which costs more than the step's
+    maths at small sizes. stepper checks them once and returns the plain maths of ``rnn_step``,
+    ``lstm_step`` or ``gru_step``, for loops that build x_t and state themselves (sampling
+    one character at a time, ``charlm.sample``). x_t (B, D) and state are not checked.
+    """
+    cell = _validate.cell("cell", cell)
+    nonlinearity = _validate.nonlinearity(cell, nonlinearity)
+    params, _, _ = _validate.cell_params(cell, params)
+    step = _STEPS[cell].__wrapped__  # under the checks: functools.wraps keeps it there
+    if cell == "rnn":
+        return functools.partial(step, params=params, nonlinearity=nonlinearity)
+    return functools.partial(step, params=params)
 
 
 # ----------------------------------------------------------------------------- cached forwards

@@ -46,7 +46,6 @@ ARCHITECTURE_NAMES = (
     "seq2seq",
 )
 _TORCH_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-_TORCH_STEP_CELLS = {nn.RNN: nn.RNNCell, nn.LSTM: nn.LSTMCell, nn.GRU: nn.GRUCell}
 BOS_ID, EOS_ID, PAD_ID = (SPECIALS.index(t) for t in (BOS, EOS, PAD))
 
 
@@ -73,28 +72,6 @@ def recurrent(cell, n_in, hidden_size, forget_bias=1.0):
     if forget_bias is not None:
         forget_bias = _validate.number("forget_bias", forget_bias)
     return _recurrent(cell, n_in, hidden_size, forget_bias)
-
-
-def step_cell(rnn):
-    """The one-step cell (``nn.RNNCell``, ``LSTMCell`` or ``GRUCell``) with the weights of the
-    one-layer, one-direction ``rnn`` (``nn.RNN``, ``LSTM`` or ``GRU``): the same maths, one
-    step at a time, for loops that feed each output back in (sampling). For one sequence one
-    step long the cell is about three times faster than the layer (H = 256: 68 us against
-    202 us on a 2-core CPU). The weights are copies: train ``rnn``, then make its cell.
-    """
-    kind = type(rnn)
-    if kind not in _TORCH_STEP_CELLS:
-        raise TypeError(f"rnn: expected an nn.RNN, nn.LSTM or nn.GRU, got {kind.__name__}")
-    if rnn.num_layers != 1 or rnn.bidirectional or rnn.batch_first or rnn.proj_size:
-        raise ValueError("rnn: expected one layer, one direction, time-major, no projection")
-    options = {"nonlinearity": rnn.nonlinearity} if kind is nn.RNN else {}
-    # skip_init: no random initialisation to overwrite (and torch's random state untouched)
-    cell = nn.utils.skip_init(_TORCH_STEP_CELLS[kind], rnn.input_size, rnn.hidden_size,
-                              bias=rnn.bias, dtype=rnn.weight_ih_l0.dtype, **options)
-    with torch.no_grad():
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")[:4 if rnn.bias else 2]:
-            getattr(cell, name).copy_(getattr(rnn, f"{name}_l0"))
-    return cell
 
 
 def _recurrent(cell, n_in, H, forget_bias=1.0):

@@ -142,6 +142,30 @@ def test_step_equals_one_step_of_unroll(cell):
         np.testing.assert_array_equal(got.c, caches[1].c)
 
 
+@pytest.mark.parametrize("cell, nonlinearity", VARIANTS)
+def test_stepper_is_the_checked_step(cell, nonlinearity):
+    params, x, state0, _ = make_case(cell, 4, 2, 3, 5, seed=13)
+    kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+    checked = {"rnn": cells.rnn_step, "lstm": cells.lstm_step, "gru": cells.gru_step}[cell]
+    step = cells.stepper(cell, params, **kwargs)
+    want = got = state0
+    for t in range(4):
+        want, got = checked(x[t], want, params, **kwargs), step(x[t], got)
+        for g, w in zip(_as_list(got), _as_list(want), strict=True):
+            np.testing.assert_array_equal(g, w)
+    assert type(got) is type(want)
+
+
+def test_stepper_checks_its_arguments_once():
+    params, _, _, _ = _good("rnn")
+    with pytest.raises(ValueError, match=r"these look like 'rnn' params"):
+        cells.stepper("lstm", params)
+    with pytest.raises(ValueError, match=r"nonlinearity: "):
+        cells.stepper("rnn", params, "softplus")
+    with pytest.raises(ValueError, match=r"cell: "):
+        cells.stepper("elman", params)
+
+
 def test_lstm_cache_names_the_gates():
     params, x, state0, _ = make_case("lstm", 4, 2, 3, 5, seed=3)
     _, _, caches = cells.unroll("lstm", x, state0, params)

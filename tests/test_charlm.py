@@ -175,6 +175,32 @@ def test_sampling_is_deterministic_for_a_seed(corpus, model):
         charlm.sample(model, corpus.vocab, "x", temperature=0)
 
 
+@pytest.mark.parametrize("cell", cells.CELLS)
+@pytest.mark.parametrize("top_k", [None, 5])
+def test_sampling_follows_the_models_own_forward(corpus, cell, top_k):
+    """The numpy loop of sample() draws what the torch model itself would: each step's scores
+    are the model's logits for the prompt and the text so far, and the same draws pick the
+    same characters."""
+    model = charlm.CharModel(corpus.vocab.size, hidden_size=24, cell=cell, dropout=0.2, seed=2)
+    model.train()  # sample() reads in eval mode and puts the mode back
+    out = charlm.sample(model, corpus.vocab, "def f", length=40, temperature=0.7, top_k=top_k,
+                        seed=5)
+    assert model.training
+    ids = corpus.vocab.encode("def f" + out.text)
+    model.eval()
+    with torch.no_grad():
+        logits, _ = model(torch.as_tensor(ids)[:, None])
+    scores = logits[4:-1, 0].double().numpy()  # the scores before each sampled character
+    rng = np.random.default_rng(5)
+    for t, row in enumerate(scores):
+        probs = charlm.softmax_temperature(row[None], 0.7)
+        if top_k:
+            probs = charlm.top_k_filter(probs, top_k)
+        assert charlm.draw(probs, rng)[0] == ids[5 + t], f"step {t}"
+    want = charlm.entropy_bits(charlm.softmax_temperature(scores, 1.0))
+    np.testing.assert_allclose(out.entropy, want, atol=1e-4)
+
+
 def test_greedy_sampling_takes_the_argmax_at_every_step(corpus, model):
     out = charlm.sample(model, corpus.vocab, "if ", length=10, greedy=True)
     ids = corpus.vocab.encode("if " + out.text)

@@ -179,26 +179,3 @@ def test_aten_ops_names_a_bad_argument():
         models.aten_ops("lstm", torch.randn(2, 1, 2))
     with pytest.raises(TypeError, match="x: expected a torch.Tensor"):
         models.aten_ops(models.recurrent("lstm", 2, 4), [[0.0]])
-
-
-@pytest.mark.parametrize("cell", cells.CELLS)
-def test_step_cell_runs_the_layer_one_step_at_a_time(cell):
-    torch.manual_seed(0)
-    rnn = models.recurrent(cell, 3, 5).double()
-    x = torch.randn(7, 2, 3, dtype=torch.float64)
-    hs, _ = rnn(x)
-    random_state = torch.random.get_rng_state()
-    step = models.step_cell(rnn)
-    assert torch.equal(torch.random.get_rng_state(), random_state)  # no random draws
-    state = None
-    for t in range(7):
-        state = step(x[t], state)
-        h = state[0] if cell == "lstm" else state
-        torch.testing.assert_close(h, hs[t], rtol=0, atol=1e-12)
-
-
-def test_step_cell_names_what_it_cannot_take():
-    with pytest.raises(TypeError, match="rnn: expected an nn.RNN, nn.LSTM or nn.GRU"):
-        models.step_cell(torch.nn.Linear(2, 2))
-    with pytest.raises(ValueError, match="rnn: expected one layer"):
-        models.step_cell(torch.nn.LSTM(2, 3, num_layers=2))

@@ -5,9 +5,9 @@ Both follow the course's ``Explorer`` pattern (``widgets.core``): a pure computa
 (``sampler_state``, ``unit_view``) that tests call directly, a thin observer, and a ``.state``
 to read.
 
-The sampler samples only when its Generate button is pressed: a sample of a few hundred
-characters takes a fraction of a second, too slow to redo on every tick of a slider. Moving a
-control says what Generate will do; the text shown stays the last sample until then.
+The sampler samples only when its Generate button is pressed, so that a text stays on the
+screen while the class reads it and the next settings are chosen. Moving a control says what
+Generate will do; the text shown stays the last sample until then.
 """
 
 import html
