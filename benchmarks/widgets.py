@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from rnnbook import baselines, data, gradients, models, plots, widgets
+from rnnbook import baselines, charlm, data, gradients, models, plots, widgets
 
 SENTENCES = ("the film was not good , it was bad", "the film was not bad , it was good",
              "25 November 2026", "3 March 1999", "a very good film", "not very bad")
@@ -36,6 +36,12 @@ def seconds_per_update(control, values):
         control.value = value
         times.append(time.perf_counter() - start)
     return times
+
+
+def seconds(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def _steps(rng, n, low, high):
@@ -122,6 +128,18 @@ def rows(n, rng):
     t = attention.controls["t"]
     yield ("attention_explorer", "t", widgets.PLAY_INTERVAL_MS["attention"],
            seconds_per_update(t, _steps(rng, n, 1, t.max)))
+
+    # Generate samples 300 characters, as in notebook 06; an untrained model of the notebook's
+    # size takes the time a trained one does. Timed from a new seed (same settings, same text).
+    corpus = charlm.load_corpus()
+    model = charlm.CharModel(corpus.vocab.size, hidden_size=256, embed_size=32, seed=0)
+    sampler = widgets.sampler_box(model, corpus.vocab, prompt="class ", length=300)
+    times = []
+    for seed in rng.integers(0, 21, size=n):
+        if seed != sampler.controls["seed"].value:
+            sampler.controls["seed"].value = int(seed)
+            times.append(seconds(sampler.generate_button.click))
+    yield ("sampler (300 characters)", "Generate", None, times)
 
     text = "".join(rng.choice(list("def f(x):\n    return [x, 'y']  # z\n"), size=20_000))
     activations = rng.normal(size=(len(text), 64))
