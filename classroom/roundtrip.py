@@ -36,8 +36,9 @@ from nbgrader.api import Gradebook
 from rnnbook import cells, checks, classroom
 
 BIN = Path(sys.executable).parent
-# The autograder's cell timeout: the slowest cell of the course (03's seq2seq training) took
-# 24 s on a loaded 2-core machine; nbgrader's default, 30 s, is too close.
+# The autograder's cell timeout: the slowest cells of the course (06's training, about half a
+# minute on one core; 03's seq2seq training, 24 s on a loaded 2-core machine) come too close to
+# nbgrader's default, 30 s.
 CELL_TIMEOUT = 180
 
 # One classic mistake per exercise, as a student would write the answer cell.
@@ -80,6 +81,25 @@ MISTAKES = {
             z = 1 / (1 + np.exp(-(a_x[:, H:2 * H] + a_h[:, H:2 * H])))
             n = np.tanh(a_x[:, 2 * H:] + r * a_h[:, 2 * H:])
             return z * n + (1 - z) * h_prev
+        ''',
+    "softmax_temperature": '''
+        def softmax_temperature(logits, temperature):
+            """The temperature multiplies the logits instead of dividing them."""
+            if temperature <= 0:
+                raise ValueError("temperature must be > 0")
+            scaled = logits * temperature
+            e = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        ''',
+    "attention_step": '''
+        def attention_step(query, keys, values, mask=None):
+            """The scores are not divided by sqrt(H)."""
+            scores = np.einsum("sbh,bh->bs", keys, query)
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            e = np.exp(scores - scores.max(axis=1, keepdims=True))
+            weights = e / e.sum(axis=1, keepdims=True)
+            return np.einsum("bs,sbh->bh", weights, values), weights
         ''',
 }
 

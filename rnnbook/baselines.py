@@ -21,6 +21,7 @@ examples or characters, M windows, V vocabulary).
 import collections
 import math
 import numbers
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -422,6 +423,18 @@ def best_order(model, val_ids, orders=None):
         raise TypeError(f"orders: expected ints, got {orders!r}")
     scores = {int(o): bits_per_char(model.probs(val_ids, o)) for o in orders}
     return min(scores, key=scores.get), scores
+
+
+def date_form(text, iso):
+    """How a date of ``data.dates`` is written, as its test set holds it out: (month, the text
+    with each number as '#'), e.g. ('11', 'nov #, #') for 'nov 25, 2026' -> '2026-11-25'.
+    The test set writes each month in a form never used for that month in training."""
+    for name, value in (("text", text), ("iso", iso)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: expected a str, got {type(value).__name__}")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+        raise ValueError(f"iso: expected a date as YYYY-MM-DD, got {iso!r}")
+    return iso[5:7], re.sub(r"\d+", "#", text)
 
 
 def context_pairs(words):

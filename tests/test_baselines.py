@@ -272,3 +272,22 @@ def test_unseen_fraction_counts_the_strings_never_seen_in_training():
     assert model.unseen_fraction(np.array([2, 0, 1]), 3) == 0.0
     with pytest.raises(ValueError, match="length"):
         model.unseen_fraction(np.array([0, 1]), 4)
+
+
+def test_no_test_date_is_written_as_its_month_was_in_training():
+    """The (month, written form) pairs of the dates test set never occur in training, May
+    included, whose abbreviation is its name ('may 25, 2026' is two formats at once)."""
+    ds = data.dates(n_train=3000, n_test=500)
+
+    def forms(split):
+        return {baselines.date_form(ds.vocab.decode(split.x[:, j].tolist()),
+                                    ds.out_vocab.decode(split.y[:, j].clamp(min=0).tolist()))
+                for j in range(len(split))}
+
+    test = forms(ds.test)
+    assert len(test) == 12 and not test & forms(ds.train)
+    assert baselines.date_form("nov 25, 2026", "2026-11-25") == ("11", "nov #, #")
+    with pytest.raises(ValueError, match="iso: expected a date as YYYY-MM-DD"):
+        baselines.date_form("nov 25, 2026", "25/11/2026")
+    with pytest.raises(TypeError, match="text: expected a str"):
+        baselines.date_form(25, "2026-11-25")
