@@ -112,10 +112,13 @@ _KIND = "(el, kinds) => Object.keys(kinds).find(k => el.matches(kinds[k]))"
 
 # Controls that show something new only after another control of their widget has moved:
 # (widget, control's label) -> (the other's label, moved "once" before the control's moves or
-# before "each" move). The window's seed is disabled until shuffle is on; the sampler's same
-# settings always give the same sample, so Generate is timed after a new seed.
+# before "each" move). The window's seed is disabled until shuffle is on; the gradient
+# animator's keep bias is hidden until a gated cell is chosen (the cell buttons' one move goes
+# from rnn to lstm); the sampler's same settings always give the same sample, so Generate is
+# timed after a new seed.
 NEEDS = {
     ("sequence-window", "shuffle seed"): ("shuffle", "once"),
+    ("gradient-decay", "keep bias"): ("cell", "once"),
     ("sampler", "Generate"): ("seed", "each"),
 }
 
@@ -276,20 +279,20 @@ def measure_notebook(browser, lab, name, moves, play_seconds):
             raise labdriver.BrowserCheckError(f"{name}: errors shown after Run All: {errors}")
         for i in range(controls.count()):
             control = controls.nth(i)
-            if not labdriver.on_screen(control):
-                continue
             kind = control.evaluate(_KIND, labdriver.CONTROLS)
             box, widget = control.evaluate_handle(_BOX).get_properties().values()
             widget = widget.json_value() or f"widget of control #{i + 1}"
             label = control.evaluate(_LABEL) or kind
             labdriver.settle(page)
             before = None
-            if (widget, label) in NEEDS:
+            if (widget, label) in NEEDS:  # may show a hidden control: before the check below
                 other, when = NEEDS[widget, label]
                 before = other_control(page, controls, box, other)
                 if when == "once":
                     untimed(page, box, before, 0)
                     before = None
+            if not labdriver.on_screen(control):
+                continue
             if kind == "play":
                 rows.append((name, widget, label, kind,
                              play_rate(page, control, box, play_seconds)))
