@@ -9,18 +9,21 @@ the notebooks, see ``rnnbook.setup_notebook``) unless OPENBLAS_NUM_THREADS says 
 
     .venv/bin/python benchmarks/cells.py [--repeats N]
 
-Takes about 7 s. Timings depend on the machine and its load; they are not tested.
+Takes about 9 s. Timings depend on the machine and its load; they are not tested.
 
 The float32 LSTM row misses the goal (about 2x): torch runs that one as a fused kernel
 (oneDNN's), while numpy makes some 20 small calls per step forward and 25 back. On the machine
 this was written on, the matrix products alone (contiguous operands) took 2.2-2.3 ms of torch's
 3.1 ms, and every elementwise call costs 0.5-3 us at these sizes (more on the strided views of
-one gate block: one tanh over all four blocks made the row slower, 7.4 against 6.7 ms).
+one gate block: one tanh over all four blocks made the row slower, 7.4 against 6.7 ms). The last line times
+that row against torch with oneDNN turned off (torch's own step-by-step LSTM), for comparison
+only: there numpy takes about 0.65 of torch's time.
 """
 
 import argparse
 import os
 import time
+import warnings
 
 # One thread for numpy's BLAS and for torch, so that both get the same share of the machine
 # (and a busy second core does not stall a two-thread BLAS). It must be set before numpy loads
@@ -116,6 +119,13 @@ def main():
             verdict = "ok" if ratio <= 1.0 else "SLOWER"
             print(f"{cell:<6}{dtype_name:<9}{1e3 * t_numpy:>10.2f}{1e3 * t_torch:>10.2f}"
                   f"{ratio:>8.2f}  {verdict}")
+    # For comparison, not the goal: torch's own step-by-step LSTM, without oneDNN's fused kernel.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a note about Intel GPUs, on setting it
+        with torch.backends.mkldnn.flags(enabled=False):
+            t_numpy, t_torch = time_row("lstm", "float32", args.repeats)
+    print(f"lstm float32 against torch without oneDNN (step by step): numpy {1e3 * t_numpy:.2f} "
+          f"ms, torch {1e3 * t_torch:.2f} ms, ratio {t_numpy / t_torch:.2f}")
 
 
 if __name__ == "__main__":
