@@ -15,9 +15,9 @@ The float32 LSTM row misses the goal (about 2x): torch runs that one as a fused 
 (oneDNN's), while numpy makes some 20 small calls per step forward and 25 back. On the machine
 this was written on, the matrix products alone (contiguous operands) took 2.2-2.3 ms of torch's
 3.1 ms, and every elementwise call costs 0.5-3 us at these sizes (more on the strided views of
-one gate block: one tanh over all four blocks made the row slower, 7.4 against 6.7 ms). The last line times
-that row against torch with oneDNN turned off (torch's own step-by-step LSTM), for comparison
-only: there numpy takes about 0.65 of torch's time.
+one gate block: one tanh over all four blocks made the row slower, 7.4 against 6.7 ms). The
+last line times that row against torch with oneDNN turned off (torch's own step-by-step LSTM),
+for comparison only: there numpy takes about 0.65 of torch's time.
 """
 
 import argparse
