@@ -25,23 +25,20 @@ SENTENCES = ("the film was not good , it was bad", "the film was not bad , it wa
              "25 November 2026", "3 March 1999", "a very good film", "not very bad")
 
 
+def seconds(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def seconds_per_update(control, values):
     """Seconds of each ``control.value = value``; values equal to the current one are skipped
     (they notify nothing, so there is no update to time)."""
     times = []
     for value in values:
-        if value == control.value:
-            continue
-        start = time.perf_counter()
-        control.value = value
-        times.append(time.perf_counter() - start)
+        if value != control.value:
+            times.append(seconds(lambda value=value: setattr(control, "value", value)))
     return times
-
-
-def seconds(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def _steps(rng, n, low, high):
